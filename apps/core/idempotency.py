@@ -1,0 +1,71 @@
+"""Idempotency-Key on API POSTs: the same key and body replay the stored response; another body is 409."""
+
+import hashlib
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models import IdempotencyRecord
+
+# A request that crashed without finishing leaves its record open; after this it may be retried.
+ABANDONED_AFTER = timedelta(seconds=60)
+
+
+class IdempotentReplay(Exception):
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+def request_fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.path.encode())
+    digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def begin(*, request, user, key: str) -> IdempotencyRecord:
+    """Claim `key` for this request, or raise IdempotentReplay / a 409 DomainError."""
+    if len(key) > 255 or not key.strip():
+        raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."), code="invalid_idempotency_key")
+    fingerprint = request_fingerprint(request)
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=user, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
+            )
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        existing = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
+        if existing.request_hash != fingerprint:
+            raise DomainError(
+                _("This Idempotency-Key was already used with a different request."),
+                code="idempotency_key_reused",
+                status_code=409,
+            )
+        if existing.status_code is not None:
+            raise IdempotentReplay(existing)
+        if timezone.now() - existing.created_at < ABANDONED_AFTER:
+            raise DomainError(
+                _("A request with this Idempotency-Key is still being processed."),
+                code="idempotency_in_progress",
+                status_code=409,
+            )
+        existing.created_at = timezone.now()
+        existing.save(update_fields=["created_at"])
+        return existing
+
+
+def finish(record: IdempotencyRecord, *, status_code: int, body) -> None:
+    if status_code >= 500:
+        record.delete()  # let the client retry a server failure with the same key
+        return
+    record.status_code = status_code
+    record.response_body = body
+    record.save(update_fields=["status_code", "response_body"])

@@ -1,0 +1,172 @@
+"""The transactional outbox: events written with the document, handled exactly once after commit.
+
+`emit()` runs inside the caller's transaction and schedules the dispatch task on commit. The task
+locks the event row, runs every subscriber of its kind inside one transaction and marks the event
+done in that same transaction, so a retried, duplicated or concurrent task cannot handle it twice.
+A worker killed mid-task rolls its transaction back; the periodic sweep re-enqueues what is left.
+"""
+
+import fnmatch
+import functools
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+Subscriber = Callable[[OutboxEvent], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    pattern: str
+    handler: Subscriber
+
+
+_subscriptions: dict[str, Subscription] = {}
+
+
+def subscribe(pattern: str, *, name: str | None = None) -> Callable[[Subscriber], Subscriber]:
+    """Register `handler` for event kinds matching `pattern` (shell-style: 'inventory.*')."""
+
+    def register(handler: Subscriber) -> Subscriber:
+        key = name or f"{handler.__module__}.{handler.__qualname__}"
+        _subscriptions[key] = Subscription(name=key, pattern=pattern, handler=handler)
+        return handler
+
+    return register
+
+
+def subscribers_for(kind: str) -> list[Subscription]:
+    return [sub for sub in _subscriptions.values() if fnmatch.fnmatchcase(kind, sub.pattern)]
+
+
+def emit(*, kind: str, source: models.Model, company_id: int, payload: dict, key_suffix: str = "") -> OutboxEvent:
+    """Write an event for `source` in the current transaction; it is dispatched once that commits.
+
+    One event per source and kind (plus `key_suffix` where a source legitimately emits a kind twice):
+    emitting it again raises IntegrityError rather than posting twice.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("emit() must run inside the transaction that changes the source")
+    source_type = ContentType.objects.get_for_model(source)
+    key = f"{source_type.app_label}.{source_type.model}:{source.pk}:{kind}"
+    if key_suffix:
+        key = f"{key}:{key_suffix}"
+    event = OutboxEvent.objects.create(
+        key=key, kind=kind, company_id=company_id, source_type=source_type, source_id=source.pk, payload=payload
+    )
+    transaction.on_commit(functools.partial(enqueue, event.pk))
+    return event
+
+
+def enqueue(event_id: int) -> None:
+    """Hand the event to Celery. A broker that is down leaves the event pending for the sweep."""
+    from .tasks import dispatch_event
+
+    try:
+        dispatch_event.apply_async(args=[event_id], retry=False)
+    except Exception:  # broker unreachable: the document is committed, the sweep will catch up
+        logger.warning("outbox event %s left pending: broker unavailable", event_id, exc_info=True)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    handled: bool
+    failed: bool = False
+    retry_in: float | None = None
+
+
+def retry_delay(attempts: int) -> float:
+    return float(min(2**attempts, 600))
+
+
+def dispatch(event_id: int) -> DispatchResult:
+    """Handle one event exactly once. Returns what happened so the task can schedule a retry."""
+    with transaction.atomic():
+        event = (
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(pk=event_id, status=OutboxEvent.Status.PENDING)
+            .first()
+        )
+        if event is None:  # already handled, failed for good, or being handled by another worker
+            return DispatchResult(handled=False)
+        try:
+            with transaction.atomic():
+                for subscription in subscribers_for(event.kind):
+                    subscription.handler(event)
+        except Exception as exc:
+            return _record_failure(event, exc)
+        event.status = OutboxEvent.Status.DONE
+        event.processed_at = timezone.now()
+        event.last_error = ""
+        event.save(update_fields=["status", "processed_at", "last_error"])
+        return DispatchResult(handled=True)
+
+
+def _record_failure(event: OutboxEvent, exc: Exception) -> DispatchResult:
+    event.attempts += 1
+    event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+    gave_up = event.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    delay = retry_delay(event.attempts)
+    if gave_up:
+        event.status = OutboxEvent.Status.FAILED
+        event.next_attempt_at = None
+    else:
+        event.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    event.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    logger.warning("outbox event %s failed (attempt %s): %s", event.pk, event.attempts, event.last_error)
+    return DispatchResult(handled=False, failed=True, retry_in=None if gave_up else delay)
+
+
+def pending_to_sweep(*, limit: int = 1000) -> list[int]:
+    """Pending events old enough that their on-commit dispatch must have been lost."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    return list(
+        OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING, created_at__lte=cutoff)
+        .filter(models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def sweep() -> int:
+    event_ids = pending_to_sweep()
+    for event_id in event_ids:
+        enqueue(event_id)
+    return len(event_ids)
+
+
+def retry_failed(*, event: OutboxEvent, actor) -> OutboxEvent:
+    """Put a failed event back in the queue (the 'posting errors' retry action)."""
+    with transaction.atomic():
+        locked = OutboxEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.status != OutboxEvent.Status.FAILED:
+            raise DomainError(_("Only a failed event can be retried."), code="not_failed", status_code=409)
+        locked.status = OutboxEvent.Status.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = None
+        locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+        logger.info("outbox event %s put back in the queue by %s", locked.pk, actor)
+        transaction.on_commit(functools.partial(enqueue, locked.pk))
+    return locked
+
+
+def pending_count(*, company_id: int | None = None) -> int:
+    queryset = OutboxEvent.objects.filter(status=OutboxEvent.Status.PENDING)
+    if company_id is not None:
+        queryset = queryset.filter(company_id=company_id)
+    return queryset.count()

@@ -1,0 +1,27 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import outbox
+from .models import IdempotencyRecord
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def dispatch_event(self, event_id: int) -> bool:
+    result = outbox.dispatch(event_id)
+    if result.retry_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=result.retry_in)
+    return result.handled
+
+
+@shared_task(acks_late=True)
+def sweep_outbox() -> int:
+    return outbox.sweep()
+
+
+@shared_task
+def purge_idempotency_records(max_age_hours: int = 48) -> int:
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
