@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "apps.core",
     "apps.masterdata",
+    "apps.inventory",
+    "apps.finance",
 ]
 
 MIDDLEWARE = [
@@ -184,8 +186,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.rest.ModelActionPermission"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.rest.PagePagination",
@@ -234,6 +236,7 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.core.tasks.sweep_outbox", "schedule": 30.0},
     "idempotency-purge": {"task": "apps.core.tasks.purge_idempotency_records", "schedule": 3600.0},
+    "webhook-sweep": {"task": "apps.core.tasks.sweep_webhooks", "schedule": 60.0},
 }
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "30"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

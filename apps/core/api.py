@@ -11,9 +11,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import idempotency
+from . import idempotency, outbox, security
 from .errors import DomainError
 from .history import history_entries
+from .serializers import OutboxEventSerializer, SecurityEventSerializer
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -93,7 +94,7 @@ class ErpModelViewSet(ErpViewMixin, viewsets.ModelViewSet):
         return response
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
         entries = history_entries(self.get_object())
         return Response(HistoryEntrySerializer(entries, many=True).data)
@@ -101,3 +102,38 @@ class ErpModelViewSet(ErpViewMixin, viewsets.ModelViewSet):
 
 class ErpReadOnlyViewSet(ErpViewMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class OutboxEventViewSet(ErpReadOnlyViewSet):
+    """Events waiting for, done by, or failed in their subscribers (finance posting, webhooks)."""
+
+    serializer_class = OutboxEventSerializer
+    filterset_fields = ["status", "kind"]
+    search_fields = ["key", "kind"]
+    ordering_fields = ["id", "created_at", "attempts", "next_attempt_at"]
+    ordering = ["-id"]
+    action_permissions = {"retry": ["core.change_outboxevent"]}
+
+    def get_queryset(self):
+        return outbox.outbox_events_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses=OutboxEventSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, *args, **kwargs):
+        """Put a failed event back in the queue."""
+        event = outbox.retry_failed(event=self.get_object(), actor=request.user)
+        event.refresh_from_db()
+        return Response(self.get_serializer(event).data)
+
+
+class SecurityEventViewSet(ErpReadOnlyViewSet):
+    """The security log: sign-ins, failed sign-ins, permission and group changes, exports, tokens."""
+
+    serializer_class = SecurityEventSerializer
+    filterset_fields = ["kind", "user", "username"]
+    search_fields = ["username"]
+    ordering_fields = ["at", "id"]
+    ordering = ["-at", "-id"]
+
+    def get_queryset(self):
+        return security.security_events_visible_to(self.request.user)

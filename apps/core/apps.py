@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import roles, security
+        from . import roles, security, webhooks  # noqa: F401  (webhooks registers its outbox subscriber)
 
         security.connect_signals()
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="core.sync_role_permissions")

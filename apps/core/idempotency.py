@@ -22,11 +22,29 @@ class IdempotentReplay(Exception):
 
 def request_fingerprint(request) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(request.path.encode())
-    digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].encode())
-    digest.update(request.body)
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip()
+    for part in (request.method, request.path, content_type):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    if content_type == "multipart/form-data":
+        _digest_form(digest, request)
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
+
+
+def _digest_form(digest, request) -> None:
+    """A multipart body differs per send (its boundary is random), and its stream may already be
+    consumed (CSRF checks read request.POST), so the parsed fields and file contents are hashed."""
+    for name in sorted(request.POST):
+        for value in request.POST.getlist(name):
+            digest.update(f"field\0{name}\0{value}\0".encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"file\0{name}\0{upload.name}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
 
 
 def begin(*, request, user, key: str) -> IdempotencyRecord:

@@ -192,3 +192,83 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+
+class WebhookSubscription(models.Model):
+    """An integrator's URL that receives the events of the kinds it names, signed with its secret."""
+
+    company = models.ForeignKey("masterdata.Company", on_delete=models.PROTECT, verbose_name=_("company"))
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    event_kinds = models.CharField(
+        _("event kinds"),
+        max_length=500,
+        default="*",
+        help_text=_("Comma-separated patterns, e.g. inventory.*, sales.invoice.posted"),
+    )
+    secret = models.CharField(_("signing secret"), max_length=80, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["company", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def patterns(self) -> list[str]:
+        return [part.strip() for part in self.event_kinds.split(",") if part.strip()]
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one subscription; retried with backoff, replayable."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(OutboxEvent, on_delete=models.PROTECT, related_name="webhook_deliveries")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_response_ms = models.PositiveIntegerField(_("last response time (ms)"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="webhook_delivery_unique")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id}:{self.event_id} {self.status}"
+
+
+class WebhookAttempt(models.Model):
+    """Each try of a delivery: when, what came back, how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    response_ms = models.PositiveIntegerField(_("response time (ms)"))
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.status_code}"

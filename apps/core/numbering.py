@@ -65,3 +65,20 @@ def allocate_numbers(*, company_id: int, document_type: str, count: int, on_date
 
 def next_number(*, company_id: int, document_type: str, on_date: date | None) -> str:
     return allocate_numbers(company_id=company_id, document_type=document_type, count=1, on_date=on_date)[0]
+
+
+def configure_sequence(
+    *, company_id: int, document_type: str, year: int, prefix: str, padding: int
+) -> DocumentSequence:
+    """Set a sequence's prefix and padding, creating it if needed; its counter is never touched here."""
+    with transaction.atomic():
+        sequence, _created = DocumentSequence.objects.select_for_update().get_or_create(
+            company_id=company_id,
+            document_type=document_type,
+            year=year,
+            defaults={"prefix": prefix, "padding": padding},
+        )
+        sequence.prefix = prefix
+        sequence.padding = padding
+        sequence.save(update_fields=["prefix", "padding"])
+    return sequence

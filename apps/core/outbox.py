@@ -12,16 +12,19 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .access import scoped
 from .errors import DomainError
 from .models import OutboxEvent
+from .posting import check_posting_date
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ def emit(*, kind: str, source: models.Model, company_id: int, payload: dict, key
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() must run inside the transaction that changes the source")
+    if "date" in payload:
+        check_posting_date(company_id=company_id, on_date=date.fromisoformat(payload["date"]))
     source_type = ContentType.objects.get_for_model(source)
     key = f"{source_type.app_label}.{source_type.model}:{source.pk}:{kind}"
     if key_suffix:
@@ -144,7 +149,14 @@ def pending_to_sweep(*, limit: int = 1000) -> list[int]:
 
 
 def sweep() -> int:
+    """Re-enqueue pending events whose dispatch was lost.
+
+    Each is then left alone for one sweep interval, so a backlog the workers are still draining is
+    not queued again on every sweep, and a backlog larger than one sweep's batch is reached in turn.
+    """
     event_ids = pending_to_sweep()
+    not_before = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    OutboxEvent.objects.filter(pk__in=event_ids, status=OutboxEvent.Status.PENDING).update(next_attempt_at=not_before)
     for event_id in event_ids:
         enqueue(event_id)
     return len(event_ids)
@@ -170,3 +182,15 @@ def pending_count(*, company_id: int | None = None) -> int:
     if company_id is not None:
         queryset = queryset.filter(company_id=company_id)
     return queryset.count()
+
+
+def outbox_events_visible_to(user) -> models.QuerySet[OutboxEvent]:
+    """Events of the companies `user` may access."""
+    company_model = apps.get_model("masterdata", "Company")
+    return scoped(
+        OutboxEvent.objects.select_related("source_type"),
+        user=user,
+        perm="masterdata.access_company",
+        scope_model=company_model,
+        through="company",
+    )

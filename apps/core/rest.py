@@ -3,6 +3,7 @@
 Kept apart from `api.py`, whose viewset imports would make settings import themselves.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -71,8 +72,9 @@ def exception_handler(exc, context):
             body["error"]["details"] = exc.details
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            {("non_field_errors" if name == NON_FIELD_ERRORS else name): value for name, value in messages.items()}
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

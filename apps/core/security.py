@@ -5,10 +5,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
 from .models import SecurityEvent
+
+
+def security_events_visible_to(user) -> QuerySet[SecurityEvent]:
+    """The whole log for those allowed to read it (administrators), nothing for anyone else."""
+    if user is None or not user.is_authenticated or not user.has_perm("core.view_securityevent"):
+        return SecurityEvent.objects.none()
+    return SecurityEvent.objects.select_related("user")
 
 
 def client_address(request) -> str | None:
@@ -75,6 +83,14 @@ def _membership_changed(sender, instance, action, pk_set, model, **kwargs):
     )
 
 
+def _permission_target(instance) -> str:
+    """'model:pk' of the object a grant is on, for guardian's direct (FK) and generic permission rows."""
+    if hasattr(instance, "object_pk"):
+        return f"{instance.content_type.model}:{instance.object_pk}"
+    target_model = instance._meta.get_field("content_object").related_model
+    return f"{target_model._meta.model_name}:{instance.content_object_id}"
+
+
 def _log_object_permission(instance, action: str) -> None:
     actor = _actor()
     holder = getattr(instance, "user", None) or getattr(instance, "group", None)
@@ -85,7 +101,7 @@ def _log_object_permission(instance, action: str) -> None:
         action=action,
         permission=instance.permission.codename,
         holder=str(holder),
-        object=f"{instance.content_object._meta.model_name}:{instance.content_object_id}",
+        object=_permission_target(instance),
     )
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from . import outbox
+from . import outbox, webhooks
 from .models import IdempotencyRecord
 
 
@@ -18,6 +18,21 @@ def dispatch_event(self, event_id: int) -> bool:
 @shared_task(acks_late=True)
 def sweep_outbox() -> int:
     return outbox.sweep()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_webhook(self, delivery_id: int) -> None:
+    retry_in = webhooks.deliver(delivery_id)
+    if retry_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(acks_late=True)
+def sweep_webhooks() -> int:
+    due = webhooks.due_deliveries()
+    for delivery_id in due:
+        webhooks.enqueue_delivery(delivery_id)
+    return len(due)
 
 
 @shared_task

@@ -399,6 +399,7 @@ class Location(models.Model):
     class Kind(models.TextChoices):
         ZONE = "zone", _("Zone")
         BIN = "bin", _("Bin")
+        TRANSIT = "transit", _("In transit")
 
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="locations", verbose_name=_("warehouse")

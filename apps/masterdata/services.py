@@ -110,12 +110,15 @@ def _check_item(item: Item, *, purchase_factor: Decimal | None, sales_factor: De
         errors.setdefault("category", []).append(_("The category belongs to another company."))
     if item.lot_tracked and item.item_type == Item.ItemType.SERVICE:
         errors.setdefault("lot_tracked", []).append(_("A service cannot be lot-tracked."))
-    for unit_field, factor, factor_field in (
-        ("purchase_unit", purchase_factor, "purchase_factor"),
-        ("sales_unit", sales_factor, "sales_factor"),
-    ):
+    # A factor given for a unit serves it as purchase and as sales unit alike.
+    given = {
+        unit_id: factor
+        for unit_id, factor in ((item.sales_unit_id, sales_factor), (item.purchase_unit_id, purchase_factor))
+        if unit_id and factor is not None
+    }
+    for unit_field, factor_field in (("purchase_unit", "purchase_factor"), ("sales_unit", "sales_factor")):
         unit_id = getattr(item, f"{unit_field}_id")
-        if not unit_id or unit_id == item.base_unit_id or factor is not None:
+        if not unit_id or unit_id == item.base_unit_id or unit_id in given:
             continue
         known = unit_factor(item=item if item.pk else None, from_unit_id=unit_id, to_unit_id=item.base_unit_id)
         if known is None:
@@ -132,6 +135,11 @@ def _check_item(item: Item, *, purchase_factor: Decimal | None, sales_factor: De
     for factor_field, factor in (("purchase_factor", purchase_factor), ("sales_factor", sales_factor)):
         if factor is not None and factor <= 0:
             errors.setdefault(factor_field, []).append(_("The conversion factor must be greater than zero."))
+    same_unit = item.purchase_unit_id and item.purchase_unit_id == item.sales_unit_id
+    if same_unit and None not in (purchase_factor, sales_factor) and purchase_factor != sales_factor:
+        errors.setdefault("sales_factor", []).append(
+            _("The purchase and sales units are the same, so their factors must be too.")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -427,12 +435,21 @@ def _is_history_model(model: type[models.Model]) -> bool:
     return hasattr(model, "instance_type")
 
 
+def _reverse_relations(model: type[models.Model]) -> list:
+    """Every foreign key pointing at `model`, those declared with related_name="+" included."""
+    return [
+        field
+        for field in model._meta.get_fields(include_hidden=True)
+        if field.is_relation and field.auto_created and not field.concrete
+    ]
+
+
 def _repoint_references(model: type[models.Model], old_pk: int, new_pk: int) -> dict[str, int]:
     """Point every foreign key at `old_pk` to `new_pk`; history rows keep what they recorded."""
     from guardian.models.models import BaseObjectPermission
 
     counts: dict[str, int] = {}
-    for relation in model._meta.related_objects:
+    for relation in _reverse_relations(model):
         related = relation.related_model
         if relation.many_to_many or _is_history_model(related) or issubclass(related, BaseObjectPermission):
             continue

@@ -34,3 +34,15 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"handled {self.event_id}"
+
+
+class PartnerOrder(models.Model):
+    """A document of another app that refers to a partner and an item without a reverse accessor
+    (related_name="+", as documents do): merging must repoint it too."""
+
+    partner = models.ForeignKey("masterdata.Partner", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("masterdata.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=6, default=1)
+
+    def __str__(self) -> str:
+        return f"order {self.pk}"

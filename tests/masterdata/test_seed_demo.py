@@ -1,0 +1,114 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+
+from apps.core.models import User
+from apps.core.roles import ROLES
+from apps.masterdata import selectors
+from apps.masterdata.management.commands.seed_demo import DEMO_PASSWORD, DEMO_URL, USERS
+from apps.masterdata.models import Company, Item, ItemCategory, Location, Partner, UnitConversion, Warehouse
+from apps.masterdata.validation import uscc_error
+
+pytestmark = pytest.mark.django_db
+DEMO_USERNAMES = [user.username for user in USERS]
+
+
+def seed() -> str:
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    return output.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    tables = set(connection.introspection.table_names())
+    return {
+        model._meta.label: model._base_manager.count() for model in apps.get_models() if model._meta.db_table in tables
+    }
+
+
+def test_seed_demo_loads_one_company_with_its_people_places_items_and_partners():
+    output = seed()
+
+    company = Company.objects.get()
+    assert (company.code, company.name, company.base_currency.code) == ("DEMO", "演示制造有限公司", "CNY")
+    assert uscc_error(company.tax_id) is None
+    assert Warehouse.objects.filter(company=company).count() == 3
+    assert Location.objects.filter(kind=Location.Kind.ZONE).count() == 6
+    assert Location.objects.filter(kind=Location.Kind.BIN, parent__kind=Location.Kind.ZONE).count() == 22
+    assert ItemCategory.objects.get(code="RAW-STEEL").parent.code == "RAW"
+    assert Item.objects.filter(company=company).count() == 50
+    assert Partner.objects.filter(company=company).count() == 20
+    demo_users = User.objects.filter(username__in=DEMO_USERNAMES)
+    assert len(demo_users) == 7
+    assert sorted(user.groups.get().name for user in demo_users) == sorted(ROLES)
+    assert DEMO_URL in output
+    assert all(username in output for username in DEMO_USERNAMES)
+
+
+def test_second_run_writes_nothing():
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert row_counts() == before
+    assert "0 records created" in output
+
+
+def test_items_cover_units_lots_barcodes_and_tax_rates():
+    seed()
+
+    relay = Item.objects.get(code="RM-EL-004")
+    box = UnitConversion.objects.get(item=relay, from_unit=relay.purchase_unit)
+    assert (relay.purchase_unit.code, relay.base_unit.code, box.factor) == ("BOX", "PCS", Decimal(24))
+    assert Item.objects.filter(purchase_unit__code="BOX").count() >= 5
+    assert Item.objects.filter(lot_tracked=True).count() >= 5
+    assert {item.tax_rate.rate for item in Item.objects.select_related("tax_rate")} == {
+        Decimal(13),
+        Decimal(9),
+        Decimal(6),
+    }
+    assert set(Item.objects.values_list("item_type", flat=True)) == set(Item.ItemType.values)
+    barcodes = [code for code in Item.objects.values_list("barcode", flat=True) if code]
+    assert barcodes and all(len(code) == 13 and code.isdigit() for code in barcodes)
+    assert Item.history.filter(code="FG-001").get().history_user.username == "admin"
+
+
+def test_partners_have_valid_tax_ids_owners_and_credit_limits():
+    seed()
+
+    partners = list(Partner.objects.prefetch_related("addresses", "contacts"))
+    for partner in partners:
+        if partner.tax_id_kind == Partner.TaxIdKind.USCC:
+            assert uscc_error(partner.tax_id) is None, partner
+        else:
+            assert partner.tax_id, partner
+        assert partner.addresses.all() and partner.contacts.all(), partner
+    assert sum(partner.tax_id_kind == Partner.TaxIdKind.USCC for partner in partners) >= 19
+    assert len({partner.tax_id for partner in partners}) == 20
+    assert sum(partner.is_customer and partner.is_supplier for partner in partners) == 2
+    assert all(partner.credit_limit for partner in partners if partner.is_customer)
+
+    sales = User.objects.get(username="sales")
+    owned = set(Partner.objects.filter(owner=sales).values_list("code", flat=True))
+    assert owned and set(selectors.partners_visible_to(sales).values_list("code", flat=True)) == owned
+    assert set(User.objects.get(username="approver").reports.values_list("username", flat=True)) >= {"sales", "buyer"}
+
+
+def test_each_demo_user_signs_in_and_sees_its_scope(client):
+    seed()
+
+    for username in DEMO_USERNAMES:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+    keeper = User.objects.get(username="warehouse")
+    assert list(selectors.warehouses_visible_to(keeper).values_list("code", flat=True)) == ["SH01"]
+    assert {location.warehouse.code for location in selectors.locations_visible_to(keeper)} == {"SH01"}
+    assert selectors.warehouses_visible_to(User.objects.get(username="sales")).count() == 3
+    assert selectors.companies_visible_to(keeper).get().code == "DEMO"
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
