@@ -6,10 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("masterdata/", include("apps.masterdata.urls")),
+    path("inventory/", include("apps.inventory.urls")),
+    path("finance/", include("apps.finance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/core/", include("apps.core.api_urls")),
     path("api/v1/masterdata/", include("apps.masterdata.api_urls")),
+    path("api/v1/inventory/", include("apps.inventory.api_urls")),
+    path("api/v1/finance/", include("apps.finance.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

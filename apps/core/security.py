@@ -1,5 +1,8 @@
 """The security log: sign-ins, failed sign-ins, permission and group changes, exports and tokens."""
 
+import threading
+from contextlib import contextmanager
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -60,7 +63,23 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     record(SecurityEvent.Kind.SIGN_IN_FAILED, username=str(credentials.get("username", ""))[:150], request=request)
 
 
+_acting = threading.local()
+
+
+@contextmanager
+def acting_as(user):
+    """Name the user behind grants made outside a request (commands, tasks, services)."""
+    previous = getattr(_acting, "user", None)
+    _acting.user = user
+    try:
+        yield
+    finally:
+        _acting.user = previous
+
+
 def _actor():
+    if getattr(_acting, "user", None) is not None:
+        return _acting.user
     request = _current_request()
     if request is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
         return request.user
@@ -68,6 +87,8 @@ def _actor():
 
 
 def _membership_changed(sender, instance, action, pk_set, model, **kwargs):
+    if kwargs.get("raw"):
+        return
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     is_group_membership = sender is get_user_model().groups.through
@@ -106,6 +127,8 @@ def _log_object_permission(instance, action: str) -> None:
 
 
 def _object_permission_saved(sender, instance, created, **kwargs):
+    if kwargs.get("raw"):  # loaddata restores rows; it is not someone granting access
+        return
     _log_object_permission(instance, "granted" if created else "changed")
 
 

@@ -416,3 +416,22 @@ class ManualJournalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.debit}/{self.credit}"
+
+
+class ReconciliationRun(models.Model):
+    """The periodic check that the subledgers and the general ledger agree, kept for the record."""
+
+    company = models.ForeignKey("masterdata.Company", on_delete=models.CASCADE, related_name="+")
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    balanced = models.BooleanField(_("in agreement"))
+    pending_events = models.PositiveIntegerField(_("events not yet posted"))
+    differences = models.JSONField(_("differences"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["company", "-checked_at"], name="reconciliation_company_time")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.checked_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from apps.core.access import scoped
 from apps.core.models import OutboxEvent
+from apps.core.money import round_amount
 from apps.masterdata.models import Company
 
 from .models import Account, AccountBalance, FiscalYear, JournalEntry, JournalLine, ManualJournal, Period, PostingRule
@@ -82,7 +83,8 @@ def account_sums(*, company: Company, start: date | None, end: date) -> dict[int
     for row in partial.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit")).order_by():
         sums[row["account_id"]][0] += row["debit"]
         sums[row["account_id"]][1] += row["credit"]
-    return {account_id: (debit, credit) for account_id, (debit, credit) in sums.items()}
+    # SQLite adds decimals as binary floating point; money is rounded back to the cent here.
+    return {account_id: (round_amount(debit), round_amount(credit)) for account_id, (debit, credit) in sums.items()}
 
 
 def _before(start: date) -> date:
@@ -251,7 +253,7 @@ def inventory_reconciliation(*, company: Company) -> tuple[list[ReconciliationRo
         )
         if account is not None:
             accounts[account.pk] = account
-            expected[account.pk] += bucket["value"]
+            expected[account.pk] += round_amount(bucket["value"])
     for rule in rules:
         if rule.role == "inventory":
             accounts.setdefault(rule.account_id, rule.account)
@@ -263,7 +265,9 @@ def inventory_reconciliation(*, company: Company) -> tuple[list[ReconciliationRo
         .order_by()
     }
     rows = [
-        ReconciliationRow(account, ledger.get(account_id, ZERO), expected.get(account_id, ZERO))
+        ReconciliationRow(
+            account, round_amount(ledger.get(account_id, ZERO)), round_amount(expected.get(account_id, ZERO))
+        )
         for account_id, account in sorted(accounts.items(), key=lambda kv: kv[1].code)
     ]
     return rows, pending_event_count(company=company)

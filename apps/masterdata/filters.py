@@ -1,26 +1,11 @@
 """django-filter FilterSets shared by the browser lists and the API, so both filter alike."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import SearchFilterSet
+
 from .models import Item, ItemCategory, Location, Partner, Warehouse
-
-
-class SearchFilterSet(django_filters.FilterSet):
-    """`q` searches the fields named in `search_fields` (case-insensitive, any of them)."""
-
-    search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
 
 
 class ItemFilter(SearchFilterSet):

@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.core.errors import DomainError
 from apps.core.numbering import allocate_numbers, next_number
+from apps.core.security import acting_as
 
 from .models import (
     Company,
@@ -324,9 +325,11 @@ def tax_id_problem(*, company_id: int, tax_id_kind: str, tax_id: str, exclude_id
     if tax_id:
         clash = Partner.objects.filter(company_id=company_id, tax_id=tax_id).exclude(pk=exclude_id).first()
         if clash:
-            return _("%(partner)s already has this tax ID; the same partner cannot be entered twice.") % {
-                "partner": clash
-            }
+            # The clash may be outside the user's scope, so it is not named here.
+            return _(
+                "Another partner of this company already has this tax ID; the same partner cannot be entered twice."
+                " Search for it (or ask an administrator to merge the duplicates)."
+            )
     return None
 
 
@@ -421,11 +424,13 @@ SCOPE_PERMISSIONS = {Company: ACCESS_COMPANY, Warehouse: ACCESS_WAREHOUSE, Partn
 
 def grant_access(*, actor, holder, scope_object: models.Model) -> None:
     """Let a user or group see the rows of a company, warehouse or partner (logged as a security event)."""
-    assign_perm(SCOPE_PERMISSIONS[type(scope_object)], holder, scope_object)
+    with acting_as(actor):
+        assign_perm(SCOPE_PERMISSIONS[type(scope_object)], holder, scope_object)
 
 
 def revoke_access(*, actor, holder, scope_object: models.Model) -> None:
-    remove_perm(SCOPE_PERMISSIONS[type(scope_object)], holder, scope_object)
+    with acting_as(actor):
+        remove_perm(SCOPE_PERMISSIONS[type(scope_object)], holder, scope_object)
 
 
 # --- Merging duplicates -----------------------------------------------------------------------

@@ -74,7 +74,7 @@ def apply(actor, company, locations, items, op) -> None:
         assert refused.code == "insufficient_stock"
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(operation, min_size=1, max_size=15))
 def test_books_and_stock_reconcile_after_any_sequence(stockyard, admin_user, drain_outbox, operations):
     company, locations, items = stockyard

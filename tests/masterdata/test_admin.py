@@ -145,7 +145,7 @@ def test_admin_shows_the_service_refusal_on_the_form(site, company, uscc):
     response = site.post(url(Partner, "add"), data)
 
     assert response.status_code == 200
-    assert "P1 Existing already has this tax ID" in response.content.decode()
+    assert "Another partner of this company already has this tax ID" in response.content.decode()
     assert Partner.objects.count() == 1
 
 

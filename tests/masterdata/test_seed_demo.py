@@ -3,7 +3,8 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from apps.core.models import User
@@ -19,8 +20,15 @@ DEMO_USERNAMES = [user.username for user in USERS]
 
 def seed() -> str:
     output = StringIO()
-    call_command("seed_demo", stdout=output)
+    call_command("seed_demo", "--force", stdout=output)
     return output.getvalue()
+
+
+def test_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="admin").exists()
 
 
 def row_counts() -> dict[str, int]:

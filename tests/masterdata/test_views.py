@@ -32,6 +32,11 @@ from tests.factories import (
     WarehouseFactory,
 )
 
+DUPLICATE_TAX_ID = (
+    "Another partner of this company already has this tax ID; the same partner cannot be entered twice."
+    " Search for it (or ask an administrator to merge the duplicates)."
+)
+
 
 @pytest.fixture
 def admin(client, admin_user):
@@ -384,7 +389,7 @@ def test_duplicate_tax_id_is_refused_on_the_tax_id_field(admin, company, uscc):
 
     assert response.status_code == 200
     errors = response.context["form"].errors["tax_id"]
-    assert errors == ["P-1 First Rivet already has this tax ID; the same partner cannot be entered twice."]
+    assert errors == [DUPLICATE_TAX_ID]
     assert Partner.objects.count() == 1
 
 

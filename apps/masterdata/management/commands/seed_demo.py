@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -533,8 +534,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
+        parser.add_argument(
+            "--force", action="store_true", help="Seed even with DEBUG off (it creates users with known passwords)."
+        )
 
-    def handle(self, *args, quiet: bool = False, **options) -> None:
+    def handle(self, *args, quiet: bool = False, force: bool = False, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _("seed_demo creates users with published passwords; it runs only with DEBUG on (or --force).")
+            )
         seeding = DemoSeeding()
         company = seeding.run()
         if not quiet:
