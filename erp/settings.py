@@ -61,7 +61,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "apps.core",
     "apps.masterdata",
+    "apps.approvals",
     "apps.inventory",
+    "apps.purchasing",
+    "apps.sales",
     "apps.finance",
 ]
 
@@ -237,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.core.tasks.sweep_outbox", "schedule": 30.0},
     "idempotency-purge": {"task": "apps.core.tasks.purge_idempotency_records", "schedule": 3600.0},
     "webhook-sweep": {"task": "apps.core.tasks.sweep_webhooks", "schedule": 60.0},
+    "approval-escalation": {"task": "apps.approvals.tasks.escalate_approvals", "schedule": 900.0},
+    "books-reconciliation": {"task": "apps.finance.tasks.check_reconciliation", "schedule": 3600.0},
 }
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "30"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
@@ -244,6 +249,8 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "erp-lite <erp@localhost>")
+# Where links in e-mails point (the address people open erp-lite at).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

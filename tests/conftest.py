@@ -21,6 +21,8 @@ from apps.core.access import forget_permissions
 
 from .factories import CompanyFactory, UserFactory
 
+pytest_plugins = ["tests.books"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ENVIRONMENT_MARKERS = ("postgres", "worker", "browser")
 

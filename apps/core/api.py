@@ -4,17 +4,29 @@ ETag/If-Match on updates, and a history endpoint."""
 import hashlib
 import json
 
+import django_filters
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import idempotency, outbox, security
+from . import idempotency, outbox, security, webhooks
+from .access import scoped
 from .errors import DomainError
 from .history import history_entries
-from .serializers import OutboxEventSerializer, SecurityEventSerializer
+from .models import WebhookDelivery, WebhookSubscription
+from .serializers import (
+    OutboxEventSerializer,
+    SecurityEventSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionSerializer,
+    WebhookSubscriptionWithSecretSerializer,
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -69,7 +81,17 @@ class ErpViewMixin:
         return response
 
 
-class ErpModelViewSet(ErpViewMixin, viewsets.ModelViewSet):
+class HistoryAction:
+    """`GET …/{id}/history/`: the record's changes, newest first, with field-level differences."""
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        entries = history_entries(self.get_object())
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+
+class ErpModelViewSet(HistoryAction, ErpViewMixin, viewsets.ModelViewSet):
     """A resource backed by a selector (`visible_to`) and services; deletes are not offered by default."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -92,12 +114,6 @@ class ErpModelViewSet(ErpViewMixin, viewsets.ModelViewSet):
         response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_for(response.data)
         return response
-
-    @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def history(self, request, *args, **kwargs):
-        entries = history_entries(self.get_object())
-        return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
 class ErpReadOnlyViewSet(ErpViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -137,3 +153,91 @@ class SecurityEventViewSet(ErpReadOnlyViewSet):
 
     def get_queryset(self):
         return security.security_events_visible_to(self.request.user)
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
+
+
+def _in_visible_company(queryset: QuerySet, user, through: str) -> QuerySet:
+    company = apps.get_model("masterdata", "Company")
+    return scoped(queryset, user=user, perm="masterdata.access_company", scope_model=company, through=through)
+
+
+def webhook_subscriptions_visible_to(user) -> QuerySet[WebhookSubscription]:
+    return _in_visible_company(WebhookSubscription.objects.select_related("created_by"), user, "company")
+
+
+def webhook_deliveries_visible_to(user) -> QuerySet[WebhookDelivery]:
+    return _in_visible_company(
+        WebhookDelivery.objects.select_related("subscription", "event").prefetch_related("attempt_log"),
+        user,
+        "subscription__company",
+    )
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    subscription = django_filters.NumberFilter(field_name="subscription", label=gettext_lazy("Subscription"))
+    event = django_filters.NumberFilter(field_name="event", label=gettext_lazy("Event"))
+    event_kind = django_filters.CharFilter(field_name="event__kind", label=gettext_lazy("Event kind"))
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status"]
+
+
+class WebhookSubscriptionViewSet(ErpModelViewSet):
+    """URLs that receive the events of the kinds they name, signed with HMAC-SHA256.
+
+    The signing secret is answered once, by the creation and by `rotate-secret`; never in a list or a read.
+    """
+
+    filterset_fields = ["company", "active"]
+    search_fields = ["name", "url", "event_kinds"]
+    ordering_fields = ["name", "id", "created_at"]
+    ordering = ["name", "id"]
+    action_permissions = {"rotate_secret": ["core.change_webhooksubscription"]}
+
+    def get_queryset(self):
+        return webhook_subscriptions_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "rotate_secret"):
+            return WebhookSubscriptionWithSecretSerializer
+        return WebhookSubscriptionSerializer
+
+    def perform_create(self, serializer):
+        subscription = WebhookSubscription(**serializer.validated_data)
+        serializer.instance = webhooks.save_subscription(actor=self.request.user, subscription=subscription)
+
+    def perform_update(self, serializer):
+        subscription = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(subscription, name, value)
+        serializer.instance = webhooks.save_subscription(actor=self.request.user, subscription=subscription)
+
+    @extend_schema(request=None, responses=WebhookSubscriptionWithSecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, *args, **kwargs):
+        """Replace the signing secret; the new one is answered here, once. The old one stops at once."""
+        subscription = webhooks.rotate_secret(actor=request.user, subscription=self.get_object())
+        return Response(self.get_serializer(subscription).data)
+
+
+class WebhookDeliveryViewSet(ErpReadOnlyViewSet):
+    """Each event owed to each subscription, with its attempt log; a failed or lost one can be replayed."""
+
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilter
+    ordering_fields = ["id", "created_at", "attempts", "delivered_at"]
+    ordering = ["-id"]
+    action_permissions = {"replay": ["core.change_webhookdelivery"]}
+
+    def get_queryset(self):
+        return webhook_deliveries_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses=WebhookDeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def replay(self, request, *args, **kwargs):
+        """Send the delivery again from its first attempt (it goes back to pending)."""
+        delivery = webhooks.replay(actor=request.user, delivery=self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)

@@ -75,6 +75,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.number or f"{self._meta.verbose_name} #{self.pk}"
 
+    def get_status_display(self) -> str:
+        return str(dict(self.Status.choices).get(self.status, self.status))
+
 
 class DocumentSequence(models.Model):
     """The next number for one company, document type and year; locked by the creating transaction."""

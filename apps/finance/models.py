@@ -132,6 +132,7 @@ class PostingRule(models.Model):
         INVENTORY_ADJUSTMENT = "inventory_adjustment", _("Inventory adjustment")
         GRNI = "grni", _("Goods received not invoiced")
         PRICE_DIFFERENCE = "price_difference", _("Purchase price difference")
+        SERVICE_EXPENSE = "service_expense", _("Purchased services")
         INPUT_VAT = "input_vat", _("Input VAT")
         OUTPUT_VAT = "output_vat", _("Output VAT")
         ACCOUNTS_PAYABLE = "ap", _("Accounts payable")

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, QuerySet, Sum, Value, Window
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DecimalField, F, Prefetch, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from apps.core.access import scoped
@@ -14,7 +15,17 @@ from apps.core.models import OutboxEvent
 from apps.core.money import round_amount
 from apps.masterdata.models import Company
 
-from .models import Account, AccountBalance, FiscalYear, JournalEntry, JournalLine, ManualJournal, Period, PostingRule
+from .models import (
+    Account,
+    AccountBalance,
+    FiscalYear,
+    JournalEntry,
+    JournalLine,
+    ManualJournal,
+    Period,
+    PostingRule,
+    ReconciliationRun,
+)
 
 AMOUNT = DecimalField(max_digits=18, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -49,7 +60,7 @@ def fiscal_years_visible_to(user) -> QuerySet[FiscalYear]:
 
 
 def posting_rules_visible_to(user) -> QuerySet[PostingRule]:
-    return _in_company(PostingRule.objects.select_related("account", "item_category", "warehouse"), user)
+    return _in_company(PostingRule.objects.select_related("company", "account", "item_category", "warehouse"), user)
 
 
 def pending_event_count(*, company: Company) -> int:
@@ -270,4 +281,75 @@ def inventory_reconciliation(*, company: Company) -> tuple[list[ReconciliationRo
         )
         for account_id, account in sorted(accounts.items(), key=lambda kv: kv[1].code)
     ]
+    return rows, pending_event_count(company=company)
+
+
+# --- For the browser pages -----------------------------------------------------------------------
+
+
+def companies_without_chart(user) -> QuerySet[Company]:
+    """The active companies `user` may see that have no chart of accounts yet (to load a template into)."""
+    with_chart = Account.objects.values("company_id")
+    companies = Company.objects.filter(active=True).exclude(pk__in=with_chart)
+    return scoped(companies, user=user, perm="masterdata.access_company", scope_model=Company).order_by("code")
+
+
+def account_tree_balance(*, account: Account, as_of: date) -> Decimal:
+    """The balance of an account and every account below it: a group account's total."""
+    subtree = set(
+        Account.objects.filter(company_id=account.company_id, path__startswith=account.path).values_list(
+            "pk", flat=True
+        )
+    )
+    sums = account_sums(company=account.company, start=None, end=as_of)
+    return sum((debit - credit for pk, (debit, credit) in sums.items() if pk in subtree), ZERO)
+
+
+def latest_reconciliation_run(*, company: Company) -> ReconciliationRun | None:
+    return ReconciliationRun.objects.filter(company=company).order_by("-checked_at").first()
+
+
+def source_postings(*, source) -> list[OutboxEvent]:
+    """The money events a document emitted, each with the journal entry posted from it once finance has."""
+    source_type = ContentType.objects.get_for_model(source)
+    return list(
+        OutboxEvent.objects.filter(source_type=source_type, source_id=source.pk)
+        .select_related("journal_entry")
+        .prefetch_related(Prefetch("journal_entry__lines", queryset=JournalLine.objects.select_related("account")))
+        .order_by("id")
+    )
+
+
+@dataclass
+class ControlRow:
+    label: str
+    accounts: list[Account]
+    ledger_balance: Decimal
+    subledger_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.ledger_balance - self.subledger_total
+
+
+def control_reconciliation(*, company: Company) -> tuple[list[ControlRow], int]:
+    """Each control account group (payables, GRNI, receivables) against the subledger that details it."""
+    from apps.core.reconciliation import subledgers
+
+    rules = list(PostingRule.objects.filter(company=company).select_related("account"))
+    rows = []
+    for subledger in subledgers():
+        accounts = {rule.account_id: rule.account for rule in rules if rule.role == subledger.role}
+        if not accounts:
+            continue
+        sign = Sum(F("credit") - F("debit")) if subledger.credit_normal else Sum(F("debit") - F("credit"))
+        balance = AccountBalance.objects.filter(account_id__in=accounts).aggregate(balance=sign)["balance"]
+        rows.append(
+            ControlRow(
+                label=str(subledger.label),
+                accounts=sorted(accounts.values(), key=lambda account: account.code),
+                ledger_balance=round_amount(balance or ZERO),
+                subledger_total=round_amount(subledger.total(company=company)),
+            )
+        )
     return rows, pending_event_count(company=company)

@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.approvals import services as approvals
 from apps.core.documents import transition
 from apps.core.errors import DomainError
 from apps.core.models import OutboxEvent
@@ -489,6 +490,9 @@ def update_manual_journal(
     _check_manual_lines(journal.company, lines)
     with transaction.atomic():
         journal = ManualJournal.objects.select_for_update().get(pk=journal.pk)
+        if journal.status == ManualJournal.Status.PENDING_APPROVAL:
+            approvals.withdraw(document=journal, actor=actor, reason=_("Edited while waiting for approval"))
+            journal.refresh_from_db()
         if journal.status != ManualJournal.Status.DRAFT:
             raise FinanceError(_("Only a draft can be edited."), code="invalid_status", status_code=409)
         journal.document_date, journal.description, journal.modified_by = document_date, description.strip(), actor
@@ -499,8 +503,16 @@ def update_manual_journal(
 
 
 def post_manual_journal(*, actor, journal: ManualJournal) -> ManualJournal:
+    """Post a draft (or send it for approval when a rule asks for one), or post an approved one."""
     with transaction.atomic():
         journal = ManualJournal.objects.select_for_update(of=("self",)).select_related("company").get(pk=journal.pk)
+        if journal.status == ManualJournal.Status.DRAFT:
+            request = approvals.submit(document=journal, actor=actor)
+            if request.status == request.Status.PENDING:
+                transition(
+                    journal, to=ManualJournal.Status.PENDING_APPROVAL, actor=actor, reason=_("Submitted for approval")
+                )
+                return journal
         lines = [
             EntryLine(
                 account=line.account,

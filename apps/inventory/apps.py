@@ -10,7 +10,10 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from apps.core.numbering import register_document_type
 
+        from .approval import register_approvals
         from .models import StockAdjustment, StockCount, StockTransfer
+
+        register_approvals()
 
         register_document_type(StockAdjustment.DOCUMENT_TYPE, prefix="ADJ")
         register_document_type(StockTransfer.DOCUMENT_TYPE, prefix="TRF")

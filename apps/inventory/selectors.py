@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
     DecimalField,
@@ -20,12 +21,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from apps.core.access import scoped
-from apps.masterdata.models import Company, Item, Warehouse
+from apps.masterdata.models import Company, Item, Location, Warehouse
 from apps.masterdata.selectors import ACCESS_COMPANY, ACCESS_WAREHOUSE, warehouses_visible_to
 
 from .models import (
     InventorySettings,
     ItemCost,
+    LocationFreeze,
     Lot,
     Reservation,
     StockAdjustment,
@@ -110,7 +112,7 @@ def stock_on_hand(user, *, warehouse_id: int | None = None, item_id: int | None 
         queryset = queryset.filter(warehouse_id=warehouse_id)
     if item_id:
         queryset = queryset.filter(item_id=item_id)
-    return queryset.annotate(available=F("on_hand") - F("reserved")).order_by("item__code", "location__path", "lot_id")
+    return queryset.order_by("item__code", "location__path", "lot_id")  # available: StockBalance.available
 
 
 def stock_on_hand_as_of(
@@ -245,6 +247,84 @@ def below_reorder_point(user, *, company: Company) -> QuerySet[Item]:
     items = items.filter(available__lt=F("reorder_point"))
     return (
         items.annotate(
+            suggested_quantity=Case(
+                When(reorder_quantity__gt=F("reorder_point") - F("available"), then=F("reorder_quantity")),
+                default=F("reorder_point") - F("available"),
+                output_field=QUANTITY,
+            )
+        )
+        .select_related("base_unit", "category")
+        .order_by("code")
+    )
+
+
+# --- Read helpers of the browser pages -----------------------------------------------------------
+
+
+def moves_of(user, *, source) -> QuerySet[StockMove]:
+    """The moves a document wrote (and their reversals), as far as the user may see them."""
+    source_type = ContentType.objects.get_for_model(source)
+    return moves_visible_to(user).filter(source_type=source_type, source_id=source.pk).order_by("id")
+
+
+def lot_trace_visible_to(user, *, lot: Lot) -> QuerySet[StockMove]:
+    """`lot_trace` limited to the moves that touch the user's warehouses."""
+    return moves_visible_to(user).filter(lot=lot).order_by("move_date", "id")
+
+
+def lots_with_stock_visible_to(user) -> QuerySet[Lot]:
+    """Lots with their quantity on hand in the user's warehouses."""
+    on_hand = (
+        balances_visible_to(user)
+        .filter(lot=OuterRef("pk"))
+        .order_by()
+        .values("lot")
+        .annotate(total=Sum("on_hand"))
+        .values("total")
+    )
+    return lots_visible_to(user).annotate(on_hand=Coalesce(Subquery(on_hand, output_field=QUANTITY), ZERO_QUANTITY))
+
+
+def frozen_locations(user, *, warehouse_id: int | None = None, location_id: int | None = None) -> QuerySet:
+    """The user's locations frozen by a count in progress, with the count that froze them."""
+    queryset = LocationFreeze.objects.filter(
+        location__warehouse__in=warehouses_visible_to(user).values("pk")
+    ).select_related("location__warehouse", "count")
+    if warehouse_id:
+        queryset = queryset.filter(location__warehouse_id=warehouse_id)
+    if location_id:
+        queryset = queryset.filter(location_id=location_id)
+    return queryset.order_by("location__warehouse__code", "location__path")
+
+
+def locations_counted_by(count: StockCount) -> QuerySet[Location]:
+    """The locations a count in progress holds frozen: where stock found during the count may be entered."""
+    return Location.objects.filter(freeze__count=count).select_related("warehouse").order_by("path")
+
+
+def reorder_suggestions(user, *, company: Company, warehouse_id: int | None = None) -> QuerySet[Item]:
+    """`below_reorder_point` with the available quantity counted in the user's warehouses (or in one of them)."""
+    warehouses = warehouses_visible_to(user).values("pk")
+    if warehouse_id:
+        warehouses = warehouses.filter(pk=warehouse_id)
+    available = (
+        StockBalance.objects.filter(item=OuterRef("pk"), warehouse__in=warehouses)
+        .order_by()
+        .values("item")
+        .annotate(total=Sum(F("on_hand") - F("reserved")))
+        .values("total")
+    )
+    items = scoped(
+        Item.objects.filter(company=company, item_type=Item.ItemType.STOCK, active=True, reorder_point__gt=0),
+        user=user,
+        perm=ACCESS_COMPANY,
+        scope_model=Company,
+        through="company",
+    )
+    items = items.annotate(available=Coalesce(Subquery(available, output_field=QUANTITY), ZERO_QUANTITY))
+    return (
+        items.filter(available__lt=F("reorder_point"))
+        .annotate(
             suggested_quantity=Case(
                 When(reorder_quantity__gt=F("reorder_point") - F("available"), then=F("reorder_quantity")),
                 default=F("reorder_point") - F("available"),

@@ -260,6 +260,27 @@ class Item(models.Model):
         return f"{self.code} {self.name}"
 
 
+class CustomerGroup(models.Model):
+    """Customers priced alike (distributors, retail, key accounts): price lists can target a group."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_group_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Partner(models.Model):
     """A customer, a supplier, or both: one record however many modules use it."""
 
@@ -280,6 +301,14 @@ class Partner(models.Model):
         PaymentTerms, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("payment terms")
     )
     credit_limit = AmountField(_("credit limit"), null=True, blank=True, help_text=_("Empty means no limit"))
+    customer_group = models.ForeignKey(
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer group"),
+    )
     currency = models.ForeignKey(
         Currency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
     )

@@ -5,7 +5,9 @@ import difflib
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Value
+from django.utils.translation import gettext as _
 
 from apps.core.access import scoped
 
@@ -175,3 +177,24 @@ def exchange_rate(*, currency: Currency, quote_currency: Currency, on_date: date
     if rate is None:
         return None
     return rate.rate if rate.currency_id == currency.pk else Decimal(1) / rate.rate
+
+
+def document_rate(company: Company, currency: Currency, on_date: date, given: Decimal | None) -> Decimal:
+    """The document's rate to the base currency: as given, 1 for the base currency, else the latest rate."""
+    if currency.pk == company.base_currency_id:
+        return Decimal(1)
+    if given is not None:
+        if given <= 0:
+            raise ValidationError({"exchange_rate": [_("The exchange rate must be greater than zero.")]})
+        return given
+    rate = exchange_rate(currency=currency, quote_currency=company.base_currency, on_date=on_date)
+    if rate is None:
+        raise ValidationError(
+            {
+                "exchange_rate": [
+                    _("No %(currency)s rate is recorded on or before %(date)s; enter the rate.")
+                    % {"currency": currency.code, "date": on_date}
+                ]
+            }
+        )
+    return rate

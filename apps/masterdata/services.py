@@ -296,6 +296,7 @@ PARTNER_FIELDS = (
     "tax_id",
     "payment_terms",
     "credit_limit",
+    "customer_group",
     "currency",
     "owner",
     "phone",
@@ -342,6 +343,8 @@ def _check_partner(partner: Partner) -> None:
         errors["tax_id"] = [problem]
     if not (partner.is_customer or partner.is_supplier):
         errors["is_customer"] = [_("A partner is a customer, a supplier, or both.")]
+    if partner.customer_group_id and partner.customer_group.company_id != partner.company_id:
+        errors["customer_group"] = [_("The customer group belongs to another company.")]
     if (
         partner.code
         and Partner.objects.filter(company_id=partner.company_id, code=partner.code).exclude(pk=partner.pk).exists()

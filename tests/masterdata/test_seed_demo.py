@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -7,10 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from apps.core.models import User
+from apps.core.models import OutboxEvent, User
 from apps.core.roles import ROLES
+from apps.finance import selectors as books
+from apps.finance.models import Account, FiscalYear, JournalEntry, PostingRule
+from apps.inventory.models import StockAdjustment, StockBalance, StockMove
 from apps.masterdata import selectors
-from apps.masterdata.management.commands.seed_demo import DEMO_PASSWORD, DEMO_URL, USERS
+from apps.masterdata.management.commands.seed_demo import DEMO_PASSWORD, DEMO_URL, OPENING_STOCK, USERS
 from apps.masterdata.models import Company, Item, ItemCategory, Location, Partner, UnitConversion, Warehouse
 from apps.masterdata.validation import uscc_error
 
@@ -57,14 +61,50 @@ def test_seed_demo_loads_one_company_with_its_people_places_items_and_partners()
     assert all(username in output for username in DEMO_USERNAMES)
 
 
-def test_second_run_writes_nothing():
-    seed()
+def test_second_run_writes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
     before = row_counts()
 
-    output = seed()
+    with django_capture_on_commit_callbacks(execute=True) as second_run:
+        output = seed()
 
     assert row_counts() == before
+    assert second_run == []  # nothing posted, so nothing to dispatch
     assert "0 records created" in output
+
+
+def test_the_demo_books_hold_the_opening_stock_and_reconcile(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    company = Company.objects.get()
+    this_year = date.today().year
+    assert set(FiscalYear.objects.filter(company=company).values_list("year", flat=True)) == {this_year - 1, this_year}
+    assert Account.objects.get(company=company, code="1403").name == "原材料"
+    assert {
+        rule.item_category.code: rule.account.code
+        for rule in PostingRule.objects.filter(company=company, role="inventory").exclude(item_category=None)
+    } == {"RAW": "1403", "RAW-STEEL": "1403", "RAW-ELEC": "1403", "FG": "1405", "PKG": "1411"}
+    lines = sum(len(rows) for rows in OPENING_STOCK.values())
+    assert lines >= 30
+    assert StockAdjustment.objects.filter(status=StockAdjustment.Status.POSTED).count() == 3
+    assert StockMove.objects.count() == lines
+    assert StockMove.objects.filter(item__lot_tracked=True, lot=None).count() == 0
+    assert StockMove.objects.filter(lot__isnull=False).values("lot").distinct().count() == 10
+    assert StockBalance.objects.values("warehouse").distinct().count() == 3
+    assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DONE).exists()
+    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.SYSTEM).count() == 3
+
+    trial = books.trial_balance(company=company, start=date(this_year, 1, 1), end=date.today())
+    assert trial.balanced and trial.pending_events == 0
+    closing = {row.account.code: row.closing for row in trial.rows}
+    assert closing["1901"] == Decimal("0.00")  # the stock's value went to paid-in capital
+    assert closing["4001"] == -(closing["1403"] + closing["1405"] + closing["1411"])
+    rows, pending = books.inventory_reconciliation(company=company)
+    assert pending == 0
+    assert {row.account.code for row in rows} == {"1403", "1405", "1411"}
+    assert all(row.difference == 0 and row.ledger_balance > 0 for row in rows)
 
 
 def test_items_cover_units_lots_barcodes_and_tax_rates():

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.approvals import services as approvals
 from apps.core.documents import transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
@@ -77,10 +78,13 @@ def create_adjustment(
 def update_adjustment(
     *, actor, adjustment: StockAdjustment, reason: str, document_date: date, lines: list[dict[str, Any]]
 ) -> StockAdjustment:
-    """Replace a draft's header and lines."""
+    """Replace a draft's header and lines; editing one that waits for approval withdraws the request."""
     _check_lines(company=adjustment.company, warehouse=adjustment.warehouse, lines=lines)
     with transaction.atomic():
         adjustment = lock_document(adjustment)
+        if adjustment.status == StockAdjustment.Status.PENDING_APPROVAL:
+            approvals.withdraw(document=adjustment, actor=actor, reason=_("Edited while waiting for approval"))
+            adjustment.refresh_from_db()
         require_status(adjustment, StockAdjustment.Status.DRAFT, _("Only a draft can be edited."))
         adjustment.reason, adjustment.document_date, adjustment.modified_by = reason.strip(), document_date, actor
         stamp_history(adjustment, actor=actor, reason=_("Edited"))
@@ -123,9 +127,22 @@ def _move_lines(adjustment: StockAdjustment, lines: list[StockAdjustmentLine]) -
 
 
 def post_adjustment(*, actor, adjustment: StockAdjustment, posting_date: date | None = None) -> StockAdjustment:
-    """Write the stock moves, value each line, and emit the money event. One transaction."""
+    """Post a draft (or send it for approval when a rule asks for one), or post an approved one.
+
+    Posting writes the stock moves, values each line and emits the money event, in one transaction.
+    """
     with transaction.atomic():
         adjustment = lock_document(adjustment)
+        if adjustment.status == StockAdjustment.Status.DRAFT:
+            request = approvals.submit(document=adjustment, actor=actor)
+            if request.status == request.Status.PENDING:
+                transition(
+                    adjustment,
+                    to=StockAdjustment.Status.PENDING_APPROVAL,
+                    actor=actor,
+                    reason=_("Submitted for approval"),
+                )
+                return adjustment
         lines = list(adjustment.lines.select_related("item", "location__warehouse").order_by("id"))
         moves = post_moves(
             company=adjustment.company,

@@ -32,7 +32,8 @@ class StockError(DomainError):
 class MoveLine:
     """One movement to post. A receipt names only `to_location`, an issue only `from_location`.
 
-    `unit_cost` prices a receipt from outside (None: the current moving average); `reservation`
+    `unit_cost` prices a receipt from outside, or an issue that must leave at a known cost (a return
+    to the supplier at its receipt's cost); None means the current moving average. `reservation`
     makes an issue consume stock promised to its document instead of competing with it.
     """
 
@@ -167,12 +168,22 @@ def _receive(cost: ItemCost, quantity: Decimal, unit_cost: Decimal | None, item:
     return unit_cost, value
 
 
-def _issue(cost: ItemCost, quantity: Decimal) -> tuple[Decimal, Decimal]:
-    """Take stock out at moving average; the last unit out takes the last cent of value."""
-    unit_cost = cost.average_cost
-    value = cost.value if quantity == cost.quantity else round_amount(quantity * unit_cost)
+def _issue(cost: ItemCost, quantity: Decimal, unit_cost: Decimal | None) -> tuple[Decimal, Decimal]:
+    """Take stock out at moving average (or at a given cost, e.g. a return at its receipt's cost);
+    the last unit out takes the last cent of value, so quantity and value reach zero together."""
+    if quantity == cost.quantity:
+        value = cost.value
+        unit_cost = round_quantity(value / quantity) if quantity else cost.average_cost
+    elif unit_cost is None:
+        unit_cost = cost.average_cost
+        value = round_amount(quantity * unit_cost)
+    else:
+        unit_cost = round_quantity(unit_cost)
+        value = round_amount(quantity * unit_cost)
     cost.quantity -= quantity
     cost.value -= value
+    if unit_cost != cost.average_cost and cost.quantity > 0:
+        cost.average_cost = round_quantity(cost.value / cost.quantity)
     return unit_cost, value
 
 
@@ -244,7 +255,7 @@ def post_moves(
         elif target_balance is not None:
             unit_cost, value = _receive(cost, line.quantity, line.unit_cost, line.item)
         else:
-            unit_cost, value = _issue(cost, line.quantity)
+            unit_cost, value = _issue(cost, line.quantity, line.unit_cost)
         if source_balance is not None:
             source_balance.on_hand -= line.quantity
             source_balance.value -= value
@@ -380,8 +391,11 @@ class ReservationRequest:
     lot: Lot | None = None
 
 
-def reserve(*, company: Company, requests: list[ReservationRequest], source: models.Model, actor) -> list[Reservation]:
-    """Promise stock to a document's lines; refused when available (on hand − reserved) is short.
+def reserve(
+    *, company: Company, requests: list[ReservationRequest], source: models.Model, actor, allow_partial: bool = False
+) -> list[Reservation]:
+    """Promise stock to a document's lines; refused when available (on hand − reserved) is short,
+    unless `allow_partial`, when each line gets what is available and the rest waits.
 
     Without a named location the stock is taken from the warehouse's locations with the most
     available first (lots by earliest expiry), so the later pick finds it.
@@ -392,6 +406,7 @@ def reserve(*, company: Company, requests: list[ReservationRequest], source: mod
     rows = list(
         StockBalance.objects.select_for_update(of=("self",))
         .filter(company=company, item_id__in=item_ids, on_hand__gt=0)
+        .exclude(location__kind=Location.Kind.TRANSIT)
         .select_related("lot")
         .order_by("item_id", "location_id", "lot_id")
     )
@@ -408,8 +423,10 @@ def reserve(*, company: Company, requests: list[ReservationRequest], source: mod
             and (request.lot is None or row.lot_id == request.lot.pk)
             and row.on_hand - row.reserved > 0
         ]
-        candidates.sort(key=lambda row: (row.lot.expiry_date or date.max) if row.lot else date.max)
-        if sum((row.on_hand - row.reserved for row in candidates), ZERO) < wanted:
+        candidates.sort(
+            key=lambda row: (row.lot.expiry_date or date.max if row.lot else date.max, -(row.on_hand - row.reserved))
+        )
+        if not allow_partial and sum((row.on_hand - row.reserved for row in candidates), ZERO) < wanted:
             available = sum((row.on_hand - row.reserved for row in candidates), ZERO)
             raise StockError(
                 _("Not enough %(item)s to reserve: %(available)s available, %(wanted)s wanted.")

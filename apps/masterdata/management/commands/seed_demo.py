@@ -1,8 +1,10 @@
-"""Demo data: one company with warehouses, items, partners and one user per role.
+"""Demo data: one company with warehouses, items, partners, one user per role, and its books: the
+Chinese chart of accounts, last and this fiscal year open, and opening stock posted in every warehouse.
 
 Idempotent: every record is looked up by its code (or username) and created through the services
-only when it is missing, so a second run writes nothing. Never run it on a production database: it
-creates a superuser whose password is published in the README.
+only when it is missing, so a second run writes nothing. The opening stock's money events are
+dispatched once the seeding commits (at once in the embedded mode), so the demo books reconcile.
+Never run it on a production database: it creates a superuser whose password is published in the README.
 """
 
 import unicodedata
@@ -16,9 +18,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.roles import role_label
+from apps.finance import services as books
+from apps.finance.models import Account, FiscalYear, ManualJournal, PostingRule
+from apps.inventory import services as stock
+from apps.inventory.models import StockAdjustment
 from apps.masterdata import services
 from apps.masterdata.models import (
     Company,
@@ -243,6 +250,55 @@ PARTNERS = [
 ]
 # fmt: on
 
+# Inventory of these categories posts to its own account; the others to the chart's default (1405).
+CATEGORY_INVENTORY_ACCOUNTS = {"RAW": "1403", "RAW-STEEL": "1403", "RAW-ELEC": "1403", "FG": "1405", "PKG": "1411"}
+
+OPENING_REASON = "期初库存"
+OPENING_CAPITAL = "期初库存作价投入实收资本"
+
+# warehouse: (item, bin, quantity, unit cost, lot number, expiry date)
+# fmt: off
+OPENING_STOCK = {
+    "SH01": [
+        ("RM-ST-001", "A-01", "8000", "4.85", "HG2601-018", None),
+        ("RM-ST-002", "A-01", "6000", "4.30", "RG2601-027", None),
+        ("RM-ST-004", "A-02", "1500", "4.55", "", None),
+        ("RM-ST-005", "A-02", "400", "26.80", "", None),
+        ("RM-ST-006", "A-03", "500", "20.50", "", None),
+        ("RM-EL-001", "A-04", "60000", "0.008", "", None),
+        ("RM-EL-002", "A-04", "60000", "0.015", "", None),
+        ("RM-EL-004", "A-04", "480", "3.50", "", None),
+        ("FG-001", "B-01", "120", "238.00", "TC2512-01", None),
+        ("FG-002", "B-02", "60", "352.00", "", None),
+        ("FG-003", "B-02", "80", "265.00", "", None),
+        ("FG-004", "B-03", "12", "860.00", "", None),
+    ],
+    "SZ01": [
+        ("RM-ST-003", "A-01", "1200", "15.60", "BX2512-033", None),
+        ("RM-ST-007", "A-01", "900", "21.80", "AL2512-105", None),
+        ("RM-EL-003", "A-02", "1500", "11.20", "ST2549-A7", (2, 12, 31)),
+        ("RM-EL-005", "A-02", "120", "41.00", "", None),
+        ("RM-EL-006", "A-03", "150", "152.00", "", None),
+        ("RM-EL-007", "A-03", "160", "52.00", "", None),
+        ("RM-EL-010", "A-04", "90", "58.00", "", None),
+        ("RM-EL-013", "A-04", "200", "31.50", "", None),
+        ("SF-001", "B-01", "180", "62.00", "PB2512-11", (1, 6, 30)),
+        ("SF-002", "B-02", "90", "51.00", "PB2512-12", (1, 6, 30)),
+        ("SF-003", "B-03", "30", "236.00", "", None),
+        ("SF-004", "B-04", "260", "19.50", "", None),
+    ],
+    "GZ01": [
+        ("FG-001", "B-01", "60", "238.00", "TC2512-02", None),
+        ("FG-007", "B-02", "25", "1180.00", "BP2512-05", (2, 12, 31)),
+        ("FG-008", "B-03", "300", "132.00", "", None),
+        ("PK-001", "A-01", "1500", "6.10", "", None),
+        ("PK-002", "A-01", "3000", "1.85", "", None),
+        ("PK-005", "A-02", "240", "3.80", "", None),
+        ("PK-006", "A-03", "120", "78.00", "", None),
+    ],
+}
+# fmt: on
+
 COMPANY = {
     "name": "演示制造有限公司",
     "division": "310115",
@@ -303,6 +359,8 @@ class DemoSeeding:
             self.seed_items(company, categories)
             partners = self.seed_partners(company)
             self.grant_access(company, warehouses, partners)
+            self.seed_books(company, categories)
+            self.seed_opening_stock(company, warehouses)
         return company
 
     # --- People ---------------------------------------------------------------------------------
@@ -506,6 +564,107 @@ class DemoSeeding:
             "country": spec.country,
             "is_default": is_default,
         }
+
+    # --- Books ------------------------------------------------------------------------------------
+
+    def seed_books(self, company: Company, categories: dict[str, ItemCategory]) -> None:
+        """The Chinese chart with its default rules, last and this fiscal year, and category rules."""
+        accounts = Account.objects.filter(company=company).count()
+        if accounts:
+            self.tally.present += accounts
+        else:
+            self.tally.created += len(books.load_chart(actor=self.actor, company=company, template="cas"))
+        present_years = set(FiscalYear.objects.filter(company=company).values_list("year", flat=True))
+        this_year = timezone.localdate().year
+        for year in (this_year - 1, this_year):
+            self.tally.count(created=year not in present_years)
+            if year not in present_years:
+                books.open_fiscal_year(actor=self.actor, company=company, year=year)
+        ruled = set(
+            PostingRule.objects.filter(company=company, role=PostingRule.Role.INVENTORY, warehouse=None)
+            .exclude(item_category=None)
+            .values_list("item_category__code", flat=True)
+        )
+        chart = {account.code: account for account in Account.objects.filter(company=company)}
+        for category_code, account_code in CATEGORY_INVENTORY_ACCOUNTS.items():
+            self.tally.count(created=category_code not in ruled)
+            if category_code not in ruled:
+                rule = PostingRule(
+                    company=company,
+                    role=PostingRule.Role.INVENTORY,
+                    item_category=categories[category_code],
+                    account=chart[account_code],
+                )
+                books.save_posting_rule(actor=self.actor, rule=rule, reason=_("Demo data"))
+
+    def seed_opening_stock(self, company: Company, warehouses: dict[str, Warehouse]) -> None:
+        """One posted adjustment per warehouse on the first day of the year, then the stock's value
+        moved from the adjustment account into paid-in capital, as if contributed by the owners."""
+        opening_date = timezone.localdate().replace(month=1, day=1)
+        stocked = set(
+            StockAdjustment.objects.filter(company=company, reason=OPENING_REASON).values_list(
+                "warehouse__code", flat=True
+            )
+        )
+        items = {item.code: item for item in Item.objects.filter(company=company)}
+        for warehouse_code, rows in OPENING_STOCK.items():
+            self.tally.count(created=warehouse_code not in stocked)
+            if warehouse_code in stocked:
+                continue
+            warehouse = warehouses[warehouse_code]
+            bins = {location.code: location for location in Location.objects.filter(warehouse=warehouse)}
+            lines = [
+                {
+                    "item": items[item_code],
+                    "location": bins[bin_code],
+                    "quantity": Decimal(quantity),
+                    "unit_cost": Decimal(unit_cost),
+                    "lot_number": lot_number,
+                    "expiry_date": self._expiry(opening_date, expiry),
+                }
+                for item_code, bin_code, quantity, unit_cost, lot_number, expiry in rows
+            ]
+            adjustment = stock.create_adjustment(
+                actor=self.actor,
+                company=company,
+                warehouse=warehouse,
+                reason=OPENING_REASON,
+                document_date=opening_date,
+                lines=lines,
+            )
+            stock.post_adjustment(actor=self.actor, adjustment=adjustment)
+        self.seed_opening_capital(company, opening_date)
+
+    @staticmethod
+    def _expiry(opening_date: date, expiry: tuple[int, int, int] | None) -> date | None:
+        """(years after the opening year, month, day), so the demo lots never expire in the past."""
+        if expiry is None:
+            return None
+        years, month, day = expiry
+        return date(opening_date.year + years, month, day)
+
+    def seed_opening_capital(self, company: Company, opening_date: date) -> None:
+        exists = ManualJournal.objects.filter(company=company, description=OPENING_CAPITAL).exists()
+        self.tally.count(created=not exists)
+        if exists:
+            return
+        value = sum(
+            StockAdjustment.objects.filter(company=company, reason=OPENING_REASON).values_list(
+                "total_value", flat=True
+            ),
+            Decimal(0),
+        )
+        chart = {
+            account.code: account for account in Account.objects.filter(company=company, code__in=("1901", "4001"))
+        }
+        journal = books.create_manual_journal(
+            actor=self.actor,
+            company=company,
+            document_date=opening_date,
+            description=OPENING_CAPITAL,
+            lines=[{"account": chart["1901"], "debit": value}, {"account": chart["4001"], "credit": value}],
+        )
+        books.post_manual_journal(actor=self.actor, journal=journal)
 
     # --- Row access -----------------------------------------------------------------------------
 
