@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OrderBy
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -76,10 +77,16 @@ class Detail:
     value: Any
 
 
-def ordering(sort: str) -> list[str]:
-    """'-warehouse__code,path' -> ['-warehouse__code', '-path']."""
-    descending = sort.startswith("-")
-    return [f"-{name}" if descending else name for name in sort.lstrip("-").split(",")]
+def ordering(sort: str) -> list[OrderBy]:
+    """'-warehouse__code,path' -> warehouse code then path, both descending.
+
+    Empty values come first ascending and last descending on every database (PostgreSQL's own
+    default is the reverse of SQLite's).
+    """
+    names = sort.lstrip("-").split(",")
+    if sort.startswith("-"):
+        return [F(name).desc(nulls_last=True) for name in names]
+    return [F(name).asc(nulls_first=True) for name in names]
 
 
 def describe(obj: models.Model, name: str) -> Detail:

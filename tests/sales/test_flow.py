@@ -143,16 +143,19 @@ def test_two_orders_racing_for_the_last_units_never_over_reserve(books, admin_us
             customer=customer,
             warehouse=warehouse,
             document_date=TODAY,
-            lines=[{"item": item, "quantity": Decimal("15"), "price": Decimal("1")}],
+            lines=[{"item": item, "quantity": Decimal("15"), "price": Decimal("2")}],
         )
         for _ in range(2)
     ]
     start = threading.Barrier(2)
+    errors = []
 
     def confirm(order):
         try:
             start.wait()
             services.confirm_order(actor=admin_user, order=order)
+        except Exception as error:  # noqa: BLE001 (reported below: a thread's exception would be lost)
+            errors.append(error)
         finally:
             connection.close()
 
@@ -162,6 +165,7 @@ def test_two_orders_racing_for_the_last_units_never_over_reserve(books, admin_us
     for thread in threads:
         thread.join()
 
+    assert errors == []
     reserved = sum(line.reserved_quantity for order in orders for line in order.lines.all())
     assert reserved == Decimal("20")  # 15 and 5: never more than the 20 on hand
     balance = StockBalance.objects.get(item=item)

@@ -262,7 +262,7 @@ def post_bill(*, actor, bill: SupplierBill) -> SupplierBill:
         lines = list(bill.lines.select_related("item", "order_line__order", "receipt_line__receipt", "tax_rate"))
         receipt_lines = {
             line.pk: line
-            for line in GoodsReceiptLine.objects.select_for_update()
+            for line in GoodsReceiptLine.objects.select_for_update(of=("self",))
             .filter(pk__in=[line.receipt_line_id for line in lines if line.receipt_line_id])
             .order_by("pk")
         }

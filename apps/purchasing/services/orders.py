@@ -219,7 +219,7 @@ def close_line_short(*, actor, line: PurchaseOrderLine, reason: str) -> Purchase
             Status.PARTIALLY_RECEIVED,
             message=_("Only lines of a confirmed order can be closed short."),
         )
-        line = PurchaseOrderLine.objects.select_for_update().get(pk=line.pk)
+        line = PurchaseOrderLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
         line.closed_short = True
         stamp(line, actor=actor, reason=reason)
         line.save(update_fields=["closed_short"])

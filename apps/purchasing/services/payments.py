@@ -99,7 +99,9 @@ def allocate_payment(*, actor, payment: SupplierPayment, allocations: list[dict[
 
 def _lock_bills(allocations: list[dict[str, Any]]) -> dict[int, SupplierBill]:
     ids = sorted({allocation["bill"].pk for allocation in allocations if allocation.get("bill")})
-    return {bill.pk: bill for bill in SupplierBill.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    return {
+        bill.pk: bill for bill in SupplierBill.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    }
 
 
 def _allocate(payment: SupplierPayment, allocations: list[dict[str, Any]], *, actor, on_date: date) -> None:
@@ -150,7 +152,7 @@ def cancel_payment(*, actor, payment: SupplierPayment, reason: str) -> SupplierP
         allocations = list(payment.allocations.filter(reversed=False))
         bills = {
             bill.pk: bill
-            for bill in SupplierBill.objects.select_for_update()
+            for bill in SupplierBill.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({a.bill_id for a in allocations}))
             .order_by("pk")
         }

@@ -169,7 +169,7 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
         # Order lines locked in id order: two receipts against one order queue here, not over-receive.
         order_lines = {
             line.pk: line
-            for line in PurchaseOrderLine.objects.select_for_update()
+            for line in PurchaseOrderLine.objects.select_for_update(of=("self",))
             .filter(pk__in={line.order_line_id for line in lines})
             .select_related("order", "item")
             .order_by("pk")

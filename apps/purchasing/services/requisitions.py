@@ -129,7 +129,7 @@ def convert_to_orders(
         require(requisition, *ORDERABLE, message=_("Only an approved requisition can be ordered."))
         own = {
             line.pk: line
-            for line in RequisitionLine.objects.select_for_update()
+            for line in RequisitionLine.objects.select_for_update(of=("self",))
             .filter(requisition=requisition)
             .select_related("item")
             .order_by("pk")

@@ -126,7 +126,7 @@ def post_return(*, actor, purchase_return: PurchaseReturn) -> PurchaseReturn:
         lines = list(purchase_return.lines.select_related("item", "location__warehouse"))
         receipt_lines = {
             line.pk: line
-            for line in GoodsReceiptLine.objects.select_for_update()
+            for line in GoodsReceiptLine.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({line.receipt_line_id for line in lines}))
             .select_related("lot")
             .order_by("pk")
@@ -224,13 +224,12 @@ def _settle_open_bills(purchase_return: PurchaseReturn, receipt_lines: list[Good
     if not purchase_return.open_amount:
         return
     bills = list(
-        SupplierBill.objects.select_for_update()
+        SupplierBill.objects.select_for_update(of=("self",))
         .filter(
-            lines__receipt_line__in=receipt_lines,
+            pk__in=SupplierBillLine.objects.filter(receipt_line__in=receipt_lines).values("bill_id"),
             status=SupplierBill.Status.POSTED,
             open_amount__gt=0,
         )
-        .distinct()
         .order_by("pk")
     )
     for bill in bills:

@@ -15,7 +15,9 @@ from .orders import (
     reserve_backorders,
     send_quotation,
     update_order,
+    update_quotation,
 )
+from .price_lists import save_price_list
 from .receipts import allocate_receipt, apply_credit_note, cancel_receipt, create_receipt, post_receipt
 from .returns import cancel_draft_return, create_return, post_return
 
@@ -46,7 +48,9 @@ __all__ = [
     "post_return",
     "price_for",
     "reserve_backorders",
+    "save_price_list",
     "send_quotation",
     "suggest_picks",
     "update_order",
+    "update_quotation",
 ]

@@ -150,13 +150,13 @@ def post_invoice(*, actor, invoice: CustomerInvoice) -> CustomerInvoice:
         lines = list(invoice.lines.select_related("item", "order_line__order").order_by("id"))
         delivery_lines = {
             line.pk: line
-            for line in DeliveryLine.objects.select_for_update()
+            for line in DeliveryLine.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({line.delivery_line_id for line in lines if line.delivery_line_id}))
             .order_by("pk")
         }
         order_lines = {
             line.pk: line
-            for line in SalesOrderLine.objects.select_for_update()
+            for line in SalesOrderLine.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({line.order_line_id for line in lines}))
             .order_by("pk")
         }
@@ -304,7 +304,7 @@ def post_credit_note(*, actor, credit_note: CreditNote) -> CreditNote:
         money: dict[tuple, Decimal] = defaultdict(Decimal)
         total_base = ZERO
         for line in lines:
-            invoice_line = InvoiceLine.objects.select_for_update().get(pk=line.invoice_line_id)
+            invoice_line = InvoiceLine.objects.select_for_update(of=("self",)).get(pk=line.invoice_line_id)
             if line.quantity > invoice_line.quantity - invoice_line.credited_quantity:
                 raise SalesError(_("This invoice line was already credited."), code="over_credit", status_code=409)
             InvoiceLine.objects.filter(pk=invoice_line.pk).update(

@@ -74,6 +74,28 @@ def create_quotation(
     return quotation
 
 
+def update_quotation(
+    *, actor, quotation: Quotation, document_date: date, valid_until: date, lines: list[dict[str, Any]]
+) -> Quotation:
+    """Change a draft quotation's dates and lines (prices default from the price lists again)."""
+    with transaction.atomic():
+        quotation = lock(quotation)
+        require(quotation, Quotation.Status.DRAFT, message=_("Only a draft quotation can be edited."))
+        completed = priced_lines(
+            company=quotation.company,
+            customer=quotation.customer,
+            currency=quotation.currency,
+            rate=quotation.exchange_rate,
+            on_date=document_date,
+            lines=lines,
+        )
+        quotation.document_date, quotation.valid_until, quotation.modified_by = document_date, valid_until, actor
+        write_lines(quotation, QuotationLine, "quotation", completed, actor=actor)
+        stamp(quotation, actor=actor, reason=_("Edited"))
+        quotation.save()
+    return quotation
+
+
 def send_quotation(*, actor, quotation: Quotation) -> Quotation:
     with transaction.atomic():
         return transition(lock(quotation), to=Quotation.Status.SENT, actor=actor, reason=_("Sent to the customer"))

@@ -102,7 +102,7 @@ def create_receipt(
 
 def _lock_invoices(allocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ids = sorted({a["invoice"].pk for a in allocations if a.get("invoice")})
-    invoices = {i.pk: i for i in CustomerInvoice.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    invoices = {i.pk: i for i in CustomerInvoice.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
     return [{**a, "invoice": invoices.get(a["invoice"].pk) if a.get("invoice") else None} for a in allocations]
 
 
@@ -162,7 +162,7 @@ def cancel_receipt(*, actor, receipt: CustomerReceipt, reason: str) -> CustomerR
         allocations = list(receipt.allocations.filter(reversed=False))
         invoices = {
             i.pk: i
-            for i in CustomerInvoice.objects.select_for_update()
+            for i in CustomerInvoice.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({a.invoice_id for a in allocations}))
             .order_by("pk")
         }

@@ -96,7 +96,7 @@ def post_return(*, actor, sales_return: SalesReturn) -> SalesReturn:
         lines = list(sales_return.lines.select_related("item", "location__warehouse"))
         delivery_lines = {
             line.pk: line
-            for line in DeliveryLine.objects.select_for_update()
+            for line in DeliveryLine.objects.select_for_update(of=("self",))
             .filter(pk__in=sorted({line.delivery_line_id for line in lines}))
             .select_related("lot")
             .order_by("pk")
