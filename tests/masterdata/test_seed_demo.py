@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from apps.approvals.models import ApprovalRule
+from apps.approvals.selectors import waiting_for
 from apps.core.models import OutboxEvent, User
 from apps.core.roles import ROLES
 from apps.finance import selectors as books
@@ -17,6 +19,8 @@ from apps.masterdata import selectors
 from apps.masterdata.management.commands.seed_demo import DEMO_PASSWORD, DEMO_URL, OPENING_STOCK, USERS
 from apps.masterdata.models import Company, Item, ItemCategory, Location, Partner, UnitConversion, Warehouse
 from apps.masterdata.validation import uscc_error
+from apps.purchasing.models import PurchaseOrder
+from apps.sales.models import CustomerInvoice, SalesOrder
 
 pytestmark = pytest.mark.django_db
 DEMO_USERNAMES = [user.username for user in USERS]
@@ -89,22 +93,45 @@ def test_the_demo_books_hold_the_opening_stock_and_reconcile(django_capture_on_c
     lines = sum(len(rows) for rows in OPENING_STOCK.values())
     assert lines >= 30
     assert StockAdjustment.objects.filter(status=StockAdjustment.Status.POSTED).count() == 3
-    assert StockMove.objects.count() == lines
+    assert StockMove.objects.count() == lines + 3  # and two lines received, one delivered
     assert StockMove.objects.filter(item__lot_tracked=True, lot=None).count() == 0
-    assert StockMove.objects.filter(lot__isnull=False).values("lot").distinct().count() == 10
+    assert StockMove.objects.filter(lot__isnull=False).values("lot").distinct().count() == 12
     assert StockBalance.objects.values("warehouse").distinct().count() == 3
     assert not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DONE).exists()
-    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.SYSTEM).count() == 3
+    # opening stock ×3, the receipt, the bill, the delivery, the invoice and the cash received
+    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.SYSTEM).count() == 8
 
     trial = books.trial_balance(company=company, start=date(this_year, 1, 1), end=date.today())
     assert trial.balanced and trial.pending_events == 0
     closing = {row.account.code: row.closing for row in trial.rows}
     assert closing["1901"] == Decimal("0.00")  # the stock's value went to paid-in capital
-    assert closing["4001"] == -(closing["1403"] + closing["1405"] + closing["1411"])
+    opening_value = sum(adjustment.total_value for adjustment in StockAdjustment.objects.all())
+    assert closing["4001"] == -opening_value
     rows, pending = books.inventory_reconciliation(company=company)
     assert pending == 0
     assert {row.account.code for row in rows} == {"1403", "1405", "1411"}
     assert all(row.difference == 0 and row.ledger_balance > 0 for row in rows)
+    controls, pending = books.control_reconciliation(company=company)
+    assert pending == 0 and controls and all(row.difference == 0 for row in controls)
+
+
+def test_the_demo_trades_and_leaves_work_in_the_inbox():
+    seed()
+
+    assert dict(PurchaseOrder.objects.values_list("status", "base_total")) == {
+        PurchaseOrder.Status.CLOSED: Decimal("15989.50"),  # 2 t × 4,900 + 1 t × 4,350, plus 13 % VAT
+        PurchaseOrder.Status.PENDING_APPROVAL: Decimal("59890.00"),
+    }
+    approver = User.objects.get(username="approver")
+    waiting = PurchaseOrder.objects.get(status=PurchaseOrder.Status.PENDING_APPROVAL)
+    assert [request.object_id for request in waiting_for(approver)] == [waiting.pk]
+    assert set(SalesOrder.objects.values_list("status", flat=True)) == {"invoiced", "confirmed"}
+    invoice = CustomerInvoice.objects.get()
+    assert invoice.open_amount == invoice.base_total - Decimal("1000")
+    assert ApprovalRule.objects.count() == 4
+
+    seed()
+    assert PurchaseOrder.objects.count() == 2 and ApprovalRule.objects.count() == 4
 
 
 def test_items_cover_units_lots_barcodes_and_tax_rates():

@@ -65,9 +65,13 @@ def _bill_lines(company: Company, supplier: Partner, lines: list[dict[str, Any]]
     if not lines:
         errors["lines"] = [_("Add at least one line.")]
     completed = []
+    # Receipts as stored, not as the caller last saw them (a receipt posted since reads as a draft).
+    stored = GoodsReceiptLine.objects.select_related("receipt", "order_line__order", "order_line__item").in_bulk(
+        [line["receipt_line"].pk for line in lines if line.get("receipt_line") is not None]
+    )
     for index, line in enumerate(lines):
         prefix = f"lines.{index}"
-        receipt_line: GoodsReceiptLine | None = line.get("receipt_line")
+        receipt_line: GoodsReceiptLine | None = line.get("receipt_line") and stored.get(line["receipt_line"].pk)
         order_line: PurchaseOrderLine | None = receipt_line.order_line if receipt_line else line.get("order_line")
         if (
             order_line is None

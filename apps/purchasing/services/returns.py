@@ -39,9 +39,13 @@ def _check_lines(company: Company, supplier: Partner, warehouse: Warehouse, line
     errors: dict[str, list[str]] = {}
     if not lines:
         errors["lines"] = [_("Add at least one line.")]
+    stored = GoodsReceiptLine.objects.select_related("receipt").in_bulk(
+        [line["receipt_line"].pk for line in lines if line.get("receipt_line") is not None]
+    )
     for index, line in enumerate(lines):
         prefix = f"lines.{index}"
-        receipt_line: GoodsReceiptLine | None = line.get("receipt_line")
+        # The receipt as stored, not as the caller last saw it.
+        receipt_line: GoodsReceiptLine | None = line.get("receipt_line") and stored.get(line["receipt_line"].pk)
         if (
             receipt_line is None
             or receipt_line.receipt.supplier_id != supplier.pk

@@ -1,5 +1,7 @@
 """Demo data: one company with warehouses, items, partners, one user per role, and its books: the
-Chinese chart of accounts, last and this fiscal year open, and opening stock posted in every warehouse.
+Chinese chart of accounts, last and this fiscal year open, and opening stock posted in every warehouse;
+then approval rules and a little trading (a purchase order received and billed and one waiting in the
+approver's inbox; a sales order delivered, invoiced and partly paid and one waiting to ship).
 
 Idempotent: every record is looked up by its code (or username) and created through the services
 only when it is missing, so a second run writes nothing. The opening stock's money events are
@@ -21,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.approvals import services as approvals
+from apps.approvals.models import ApprovalRule
 from apps.core.roles import role_label
 from apps.finance import services as books
 from apps.finance.models import Account, FiscalYear, ManualJournal, PostingRule
@@ -41,6 +45,9 @@ from apps.masterdata.models import (
     Warehouse,
 )
 from apps.masterdata.validation import USCC_CHARSET, USCC_WEIGHTS
+from apps.purchasing import services as purchasing
+from apps.purchasing.models import PurchaseOrder
+from apps.sales import services as sales_services
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 -- published on purpose: demo sign-ins
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -361,6 +368,8 @@ class DemoSeeding:
             self.grant_access(company, warehouses, partners)
             self.seed_books(company, categories)
             self.seed_opening_stock(company, warehouses)
+            self.seed_approval_rules(company)
+            self.seed_trading(company, warehouses)
         return company
 
     # --- People ---------------------------------------------------------------------------------
@@ -665,6 +674,142 @@ class DemoSeeding:
             lines=[{"account": chart["1901"], "debit": value}, {"account": chart["4001"], "credit": value}],
         )
         books.post_manual_journal(actor=self.actor, journal=journal)
+
+    # --- Approval rules and a few days of trading ----------------------------------------------
+
+    def seed_approval_rules(self, company: Company) -> None:
+        """Big purchase orders and adjustments, big manual journals and orders over the credit limit
+        wait for approval; added after the opening stock, which needs none."""
+        exists = ApprovalRule.objects.filter(company=company).exists()
+        self.tally.count(created=not exists)
+        if exists:
+            return
+        approver = self.users["approver"]
+        for document_type, name, conditions, step in (
+            ("purchasing.purchaseorder", "采购订单 5 万元及以上", {"min_amount": Decimal("50000")}, "manager"),
+            ("inventory.stockadjustment", "库存调整 1 万元及以上", {"min_amount": Decimal("10000")}, "manager"),
+            ("finance.manualjournal", "手工凭证 10 万元及以上", {"min_amount": Decimal("100000")}, "user"),
+            ("sales.salesorder", "超出信用额度的销售订单", {"credit_limit_exceeded": True}, "manager"),
+        ):
+            approvals.save_rule(
+                actor=self.actor,
+                rule=ApprovalRule(company=company, document_type=document_type, name=name, **conditions),
+                steps=[
+                    {"kind": "user", "user": approver}
+                    if step == "user"
+                    else {"kind": "manager", "escalate_after_hours": 48, "fallback_user": approver}
+                ],
+                reason=_("Demo data"),
+            )
+
+    def seed_trading(self, company: Company, warehouses: dict[str, Warehouse]) -> None:
+        """A purchase order received and billed, one waiting for approval; a sales order delivered,
+        invoiced and partly paid, one confirmed and waiting to ship."""
+        exists = PurchaseOrder.objects.filter(company=company).exists()
+        self.tally.count(created=not exists)
+        if exists:
+            return
+        today = timezone.localdate()
+        warehouse = warehouses[KEEPER_WAREHOUSE]
+        items = {item.code: item for item in Item.objects.filter(company=company)}
+        supplier = Partner.objects.filter(company=company, is_supplier=True, is_customer=False).order_by("code")[0]
+        customer = Partner.objects.filter(company=company, is_customer=True, is_supplier=False).order_by("code")[0]
+        receiving = Location.objects.get(warehouse=warehouse, code="A-01")
+        buyer, sales = self.users["buyer"], self.users["sales"]
+
+        received = purchasing.create_order(
+            actor=buyer,
+            company=company,
+            supplier=supplier,
+            warehouse=warehouse,
+            document_date=today,
+            expected_date=today,
+            lines=[
+                {"item": items["RM-ST-001"], "quantity": Decimal("2"), "price": Decimal("4900")},
+                {"item": items["RM-ST-002"], "quantity": Decimal("1"), "price": Decimal("4350")},
+            ],
+        )
+        purchasing.confirm_order(actor=buyer, order=received)
+        receipt = purchasing.create_receipt(
+            actor=self.users["warehouse"],
+            company=company,
+            supplier=supplier,
+            warehouse=warehouse,
+            document_date=today,
+            lines=[
+                {
+                    "order_line": line,
+                    "quantity": line.base_quantity,
+                    "location": receiving,
+                    "lot_number": "HG2611-001",
+                }
+                for line in received.lines.order_by("id")
+            ],
+        )
+        purchasing.post_receipt(actor=self.users["warehouse"], receipt=receipt)
+        bill = purchasing.create_bill(
+            actor=self.users["accountant"],
+            company=company,
+            supplier=supplier,
+            supplier_invoice_number="31002611",
+            document_date=today,
+            lines=[{"receipt_line": line, "quantity": line.quantity} for line in receipt.lines.order_by("id")],
+        )
+        purchasing.post_bill(actor=self.users["accountant"], bill=bill)
+
+        waiting = purchasing.create_order(
+            actor=buyer,
+            company=company,
+            supplier=supplier,
+            warehouse=warehouse,
+            document_date=today,
+            expected_date=today,
+            lines=[{"item": items["RM-ST-005"], "quantity": Decimal("2000"), "price": Decimal("26.50")}],
+        )
+        purchasing.confirm_order(actor=buyer, order=waiting)
+
+        shipped = sales_services.create_order(
+            actor=sales,
+            company=company,
+            customer=customer,
+            warehouse=warehouse,
+            document_date=today,
+            lines=[{"item": items["FG-001"], "quantity": Decimal("10")}],
+        )
+        sales_services.confirm_order(actor=sales, order=shipped)
+        delivery = sales_services.create_delivery(actor=self.users["warehouse"], order=shipped, document_date=today)
+        sales_services.post_delivery(actor=self.users["warehouse"], delivery=delivery)
+        invoice = sales_services.create_invoice(
+            actor=self.users["accountant"],
+            company=company,
+            customer=customer,
+            document_date=today,
+            lines=[{"delivery_line": line} for line in delivery.lines.order_by("id")],
+        )
+        invoice = sales_services.post_invoice(actor=self.users["accountant"], invoice=invoice)
+        cash = sales_services.create_receipt(
+            actor=self.users["accountant"],
+            company=company,
+            customer=customer,
+            document_date=today,
+            amount=Decimal("1000"),
+        )
+        sales_services.post_receipt(
+            actor=self.users["accountant"], receipt=cash, allocations=[{"invoice": invoice, "amount": Decimal("1000")}]
+        )
+
+        to_ship = sales_services.create_order(
+            actor=sales,
+            company=company,
+            customer=customer,
+            warehouse=warehouse,
+            document_date=today,
+            lines=[
+                {"item": items["FG-002"], "quantity": Decimal("5")},
+                {"item": items["FG-003"], "quantity": Decimal("8")},
+            ],
+        )
+        sales_services.confirm_order(actor=sales, order=to_ship)
 
     # --- Row access -----------------------------------------------------------------------------
 
