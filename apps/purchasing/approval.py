@@ -99,7 +99,7 @@ def register_approvals() -> None:
             on_rejected=_rejected,
             on_withdrawn=_withdrawn,
             visible_to=orders_visible_to,
-            detail_url=lambda order: reverse("purchasing:order_detail", args=[order.pk]),
+            detail_url=lambda order: reverse("purchasing:order-detail", args=[order.pk]),
         )
     )
     register(
@@ -113,7 +113,7 @@ def register_approvals() -> None:
             on_rejected=_rejected,
             on_withdrawn=_withdrawn,
             visible_to=requisitions_visible_to,
-            detail_url=lambda requisition: reverse("purchasing:requisition_detail", args=[requisition.pk]),
+            detail_url=lambda requisition: reverse("purchasing:requisition-detail", args=[requisition.pk]),
         )
     )
     register(
@@ -127,6 +127,6 @@ def register_approvals() -> None:
             on_rejected=_rejected,
             on_withdrawn=_withdrawn,
             visible_to=bills_visible_to,
-            detail_url=lambda bill: reverse("purchasing:bill_detail", args=[bill.pk]),
+            detail_url=lambda bill: reverse("purchasing:bill-detail", args=[bill.pk]),
         )
     )

@@ -77,7 +77,6 @@ def open_order_lines_visible_to(user) -> QuerySet[PurchaseOrderLine]:
             order__in=orders.values("pk"), closed_short=False, received_quantity__lt=F("base_quantity")
         )
         .select_related("order__supplier", "item", "unit", "warehouse")
-        .annotate(open_quantity=ExpressionWrapper(F("base_quantity") - F("received_quantity"), output_field=QUANTITY))
         .order_by("expected_date", "order__number", "id")
     )
 
@@ -268,3 +267,14 @@ def allocations_of(bill: SupplierBill) -> QuerySet[PayableAllocation]:
     return (
         bill.allocations.filter(reversed=False).select_related("payment", "debit_note").order_by("allocated_on", "id")
     )
+
+
+def control_account(*, company: Company, role: str):
+    """The books' side of a purchasing subledger ("ap" or "grni"): the control row finance reconciles,
+    or None while the company has no account for the role."""
+    from apps.core.reconciliation import subledgers
+    from apps.finance.selectors import control_reconciliation
+
+    label = next(str(subledger.label) for subledger in subledgers() if subledger.role == role)
+    rows, _pending = control_reconciliation(company=company)
+    return next((row for row in rows if row.label == label), None)
