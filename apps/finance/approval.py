@@ -61,6 +61,6 @@ def register_approvals() -> None:
             on_rejected=journal_rejected,
             on_withdrawn=journal_withdrawn,
             visible_to=manual_journals_visible_to,
-            detail_url=lambda journal: reverse("finance:manual_journal_detail", args=[journal.pk]),
+            detail_url=lambda journal: reverse("finance:manual-journal-detail", args=[journal.pk]),
         )
     )

@@ -63,6 +63,6 @@ def register_approvals() -> None:
             ),
             on_withdrawn=lambda order, *, actor, reason: _back_to_draft(order, actor=actor, reason=reason),
             visible_to=orders_visible_to,
-            detail_url=lambda order: reverse("sales:order_detail", args=[order.pk]),
+            detail_url=lambda order: reverse("sales:order-detail", args=[order.pk]),
         )
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.core.access import scoped
 from apps.core.ageing import AGEING_BUCKETS, ageing_bucket
 from apps.core.money import ZERO, round_amount
+from apps.core.reconciliation import subledgers
 from apps.inventory.selectors import available_by_item
 from apps.masterdata.models import Company, Partner, Warehouse
 from apps.masterdata.selectors import ACCESS_COMPANY, ACCESS_PARTNER, ACCESS_WAREHOUSE
@@ -52,6 +53,13 @@ def quotations_visible_to(user) -> QuerySet[Quotation]:
 
 def orders_visible_to(user) -> QuerySet[SalesOrder]:
     return _by_customer(
+        SalesOrder.objects.select_related("customer", "currency", "warehouse", "company", "salesperson"), user
+    )
+
+
+def orders_to_ship_visible_to(user) -> QuerySet[SalesOrder]:
+    """Orders the user may deliver: their customers' orders and those shipping from a warehouse they keep."""
+    return _by_customer_or_warehouse(
         SalesOrder.objects.select_related("customer", "currency", "warehouse", "company", "salesperson"), user
     )
 
@@ -326,9 +334,15 @@ def sales_and_margin(user, *, company: Company, group_by: str, start: date, end:
         lines = lines.annotate(month=TruncMonth("invoice__document_date"))
     revenue = ExpressionWrapper(F("net_amount") * F("invoice__exchange_rate"), output_field=MONEY)
     cost = ExpressionWrapper(F("quantity") * Coalesce(F("delivery_line__unit_cost"), ZERO), output_field=MONEY)
-    rows = lines.values(*keys).annotate(quantity=Sum("quantity"), revenue=Sum(revenue), cost=Sum(cost)).order_by(*keys)
+    # Not `quantity=`: an annotation of a field's own name would make the cost sum an aggregate of an aggregate.
+    rows = (
+        lines.values(*keys)
+        .annotate(quantity_sold=Sum("quantity"), revenue=Sum(revenue), cost=Sum(cost))
+        .order_by(*keys)
+    )
     result = []
     for row in rows:
+        row["quantity"] = row.pop("quantity_sold")
         revenue_total, cost_total = round_amount(row["revenue"] or ZERO), round_amount(row["cost"] or ZERO)
         margin = revenue_total - cost_total
         result.append(
@@ -393,3 +407,57 @@ def delivery_lines_to_invoice(user, *, customer: Partner) -> QuerySet[DeliveryLi
         .filter(quantity__gt=F("invoiced_quantity") + F("returned_quantity"))
         .select_related("delivery", "item", "order_line")
     )
+
+
+def period(start: date | None, end: date | None) -> tuple[date, date]:
+    """A report's dates: by default from the first of this month to today."""
+    end = end or timezone.localdate()
+    return start or end.replace(day=1), end
+
+
+def ageing_report(user, *, company: Company, as_of: date | None = None) -> dict:
+    """AR ageing with its totals, the whole subledger and the AR control accounts it must agree with."""
+    from apps.finance.selectors import control_reconciliation
+
+    as_of = as_of or timezone.localdate()
+    rows = ar_ageing(user, company=company, as_of=as_of)
+    subledger = receivables_total(company=company)
+    control, pending = control_reconciliation(company=company)
+    label = next((str(ledger.label) for ledger in subledgers() if ledger.role == "ar"), None)
+    ar_row = next((row for row in control if row.label == label), None)
+    return {
+        "company": company,
+        "as_of": as_of,
+        "rows": rows,
+        "buckets": {bucket: sum((row["buckets"][bucket] for row in rows), ZERO) for bucket in AGEING_BUCKETS},
+        "total": sum((row["total"] for row in rows), ZERO),
+        "receivables_total": subledger,
+        "control_balance": ar_row.ledger_balance if ar_row else None,
+        "difference": ar_row.ledger_balance - subledger if ar_row else None,
+        "pending_events": pending,
+    }
+
+
+MARGIN_LABELS = {
+    "customer": ("invoice__customer__code", "invoice__customer__name"),
+    "item": ("item__code", "item__name"),
+    "salesperson": ("invoice__salesperson__username",),
+    "month": ("month",),
+}
+
+
+def margin_rows(user, *, company: Company, group_by: str, start: date, end: date) -> list[dict]:
+    """Sales and margin rows, each with a key and a label whatever it is grouped by."""
+    rows = []
+    for row in sales_and_margin(user, company=company, group_by=group_by, start=start, end=end):
+        parts = [row[name] for name in MARGIN_LABELS[group_by]]
+        if group_by == "month":
+            parts = [f"{parts[0]:%Y-%m}"] if parts[0] else []
+        rows.append(
+            {
+                **row,
+                "key": str(parts[0]) if parts and parts[0] is not None else "",
+                "label": " ".join(str(part) for part in parts if part),
+            }
+        )
+    return rows

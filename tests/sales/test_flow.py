@@ -154,7 +154,7 @@ def test_two_orders_racing_for_the_last_units_never_over_reserve(books, admin_us
         try:
             start.wait()
             services.confirm_order(actor=admin_user, order=order)
-        except Exception as error:  # noqa: BLE001 (reported below: a thread's exception would be lost)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -102,7 +102,9 @@ def create_receipt(
 
 def _lock_invoices(allocations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ids = sorted({a["invoice"].pk for a in allocations if a.get("invoice")})
-    invoices = {i.pk: i for i in CustomerInvoice.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    invoices = {
+        i.pk: i for i in CustomerInvoice.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    }
     return [{**a, "invoice": invoices.get(a["invoice"].pk) if a.get("invoice") else None} for a in allocations]
 
 

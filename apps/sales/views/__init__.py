@@ -1,0 +1,1 @@
+"""Sales pages, one module per document, plus the reports."""
