@@ -260,8 +260,11 @@ def confirm_order(*, actor, order: SalesOrder) -> SalesOrder:
     with transaction.atomic():
         order = lock(order)
         require(order, OrderStatus.DRAFT, message=_("Only a draft order can be confirmed."))
-        position = credit_position(customer=order.customer, adding=order.base_total, excluding=order)
-        order.credit_check = position.as_dict()
+        if order.customer.credit_limit is None:  # no limit to check: spare summing every open order
+            order.credit_check = {"limit": None, "this_order": str(order.base_total), "exceeded": False}
+        else:
+            position = credit_position(customer=order.customer, adding=order.base_total, excluding=order)
+            order.credit_check = position.as_dict()
         order.save(update_fields=["credit_check"])
         facts = for_model(SalesOrder).facts(order)
         needs_approval = (
