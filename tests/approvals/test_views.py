@@ -520,3 +520,77 @@ def test_the_rule_list(admin_user, one_step, signed_in):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Stock adjustment" in html and reverse("approvals:rule_detail", args=[one_step.pk]) in html
+
+
+# --- The document pages --------------------------------------------------------------------------
+
+
+def test_the_adjustment_page_shows_who_decided_and_who_holds_it_now(
+    admin_user, books, approver, second, submit, signed_in
+):
+    make_rule(admin_user, books, steps=[{"kind": "user", "user": approver}, {"kind": "user", "user": second}])
+    adjustment, request = submit()
+    services.decide(request=request, actor=approver, verdict="approve", comment="counted twice")
+
+    page = signed_in(admin_user).get(reverse("inventory:adjustment-detail", args=[adjustment.pk]))
+
+    html = page.content.decode()
+    assert f'data-request="{request.pk}"' in html
+    assert "by Ada Li (approver)" in html and "counted twice" in html
+    assert re.search(r'trail-holders">\s*second', html)
+    assert re.search(r"for \d+\xa0minutes", html)  # how long the current holder has had it
+
+
+def test_the_manual_journal_page_shows_its_approval_trail(admin_user, books, approver, signed_in):
+    from apps.finance import services as finance
+    from apps.finance.models import Account, ManualJournal
+
+    services.save_rule(
+        actor=admin_user,
+        rule=ApprovalRule(company=books, document_type="finance.manualjournal", name="journals"),
+        steps=[{"kind": "user", "user": approver}],
+    )
+    journal = finance.create_manual_journal(
+        actor=admin_user,
+        company=books,
+        document_date=date.today(),
+        description="bank transfer",
+        lines=[
+            {"account": Account.objects.get(company=books, code="1002"), "debit": Decimal("80.00")},
+            {"account": Account.objects.get(company=books, code="1001"), "credit": Decimal("80.00")},
+        ],
+    )
+    finance.post_manual_journal(actor=admin_user, journal=journal)
+    journal.refresh_from_db()
+    assert journal.status == ManualJournal.Status.PENDING_APPROVAL
+    request = ApprovalRequest.objects.get(object_id=journal.pk, document_type="finance.manualjournal")
+
+    html = signed_in(admin_user).get(reverse("finance:manual-journal-detail", args=[journal.pk])).content.decode()
+
+    assert f'data-request="{request.pk}"' in html
+    assert re.search(r'trail-holders">\s*Ada Li|trail-holders">\s*approver', html)
+    services.decide(request=request, actor=approver, verdict="approve")
+    journal.refresh_from_db()
+    assert journal.status == ManualJournal.Status.POSTED
+
+
+# --- Mail ----------------------------------------------------------------------------------------
+
+
+def test_the_approver_is_mailed_a_link_that_opens_the_request_once(
+    one_step, approver, submit, client, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The mail task runs here rather than on a worker (the broker may be a real one in this run).
+    monkeypatch.setattr(services, "_enqueue_mail", lambda task, *arguments: task(*arguments))
+    approver.email = "ada@example.com"
+    approver.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _adjustment, request = submit()
+
+    (mail,) = mailoutbox
+    assert mail.to == ["ada@example.com"] and request.document_number in mail.subject
+    link = re.search(r"https?://\S+(/approvals/link/\S+/)", mail.body).group(1)
+    client.force_login(approver)
+    opened = client.get(link)
+    assert opened.status_code == 302 and opened.url == reverse("approvals:request_detail", args=[request.pk])
+    assert client.get(link).status_code == 410

@@ -12,6 +12,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from apps.core import webhooks
@@ -226,3 +227,28 @@ def test_a_refused_connection_is_logged_as_an_error_attempt(subscribe, adjust, d
     with pytest.raises(DomainError) as refused:
         webhooks.replay(actor=admin_user, delivery=delivery)
     assert refused.value.code == "already_pending"
+
+
+def test_an_integrator_replays_a_lost_delivery_through_the_api(
+    endpoint, subscribe, adjust, dispatch, api_client, admin_user, make_user, django_capture_on_commit_callbacks
+):
+    subscribe(endpoint.url)
+    adjust("4")
+    dispatch()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    replay_url = f"/api/v1/core/webhook-deliveries/{delivery.pk}/replay/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api_client(admin_user).post(replay_url)
+
+    assert answer.status_code == 200 and answer.json()["id"] == delivery.pk
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.DELIVERED, 1)
+    assert delivery.attempt_log.count() == 2
+    assert [received["body"] for received in endpoint.received] == [endpoint.received[0]["body"]] * 2
+
+    outsider = make_user(username="outsider", roles=["accountant"], companies=[CompanyFactory(code="ELSE")])
+    outsider.user_permissions.add(Permission.objects.get(codename="change_webhookdelivery"))
+    assert api_client(outsider).post(replay_url).status_code == 404
+    assert len(endpoint.received) == 2

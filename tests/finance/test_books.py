@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 
+from apps.core.models import OutboxEvent
 from apps.finance import selectors, services
 from apps.finance.models import Account, JournalEntry, JournalLine, ManualJournal, Period
 from apps.inventory import services as stock
@@ -71,6 +73,55 @@ def test_posting_into_a_closed_period_is_refused(books, admin_user, warehouse, l
     assert refused.value.code == "period_closed"
     assert StockMove.objects.count() == 0
     assert JournalLine.objects.count() == 0
+    assert not OutboxEvent.objects.exists()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_a_manual_journal_into_a_closed_period_is_refused_and_stays_a_draft(books, admin_user):
+    today = date.today()
+    journal = services.create_manual_journal(
+        actor=admin_user,
+        company=books,
+        document_date=today,
+        description="cash deposit",
+        lines=[
+            {"account": account(books, "1002"), "debit": Decimal("100.00")},
+            {"account": account(books, "1001"), "credit": Decimal("100.00")},
+        ],
+    )
+    services.close_period(
+        actor=admin_user, period=Period.objects.get(company=books, start_date__lte=today, end_date__gte=today)
+    )
+
+    with pytest.raises(services.FinanceError) as refused:
+        services.post_manual_journal(actor=admin_user, journal=journal)
+
+    assert refused.value.code == "period_closed"
+    journal.refresh_from_db()
+    assert journal.status == ManualJournal.Status.DRAFT
+    assert not JournalEntry.objects.exists() and not JournalLine.objects.exists()
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_a_posted_journal_line(books, admin_user):
+    journal = services.create_manual_journal(
+        actor=admin_user,
+        company=books,
+        document_date=date.today(),
+        description="cash deposit",
+        lines=[
+            {"account": account(books, "1002"), "debit": Decimal("100.00")},
+            {"account": account(books, "1001"), "credit": Decimal("100.00")},
+        ],
+    )
+    services.post_manual_journal(actor=admin_user, journal=journal)
+    line = JournalLine.objects.get(debit=Decimal("100.00"))
+
+    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE finance_journalline SET debit = 1 WHERE id = %s", [line.pk])
+
+    assert JournalLine.objects.get(pk=line.pk).debit == Decimal("100.00")
 
 
 def test_trial_balance_sums_to_zero_and_reconciles_after_stock_moves(

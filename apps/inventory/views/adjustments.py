@@ -74,6 +74,7 @@ class AdjustmentListView(AdjustmentPages, DocumentListView):
 class AdjustmentDetailView(AdjustmentPages, DocumentDetailView):
     lines_template = "inventory/_adjustment_lines.html"
     actions = ACTIONS
+    approvable = True
     fields = ("number", "company", "warehouse", "document_date", "status", "reason", "total_value", "created_by")
 
     def lines(self) -> list:

@@ -102,6 +102,7 @@ class DocumentDetailView(RecordDetailView):
     lines_template = ""
     actions: tuple[DocumentAction, ...] = ()
     editable_statuses: tuple[str, ...] = ()  # when the Edit page takes the document
+    approvable = False  # the document type takes part in approvals: its page shows the approval trail
 
     def details(self) -> list[Detail]:
         return [
@@ -138,6 +139,7 @@ class DocumentDetailView(RecordDetailView):
             status=status_label(document),
             actions=self.offered_actions(),
             lines_template=self.lines_template,
+            approvable=self.approvable,
         )
         if context["tab"] == "details":
             user = self.request.user

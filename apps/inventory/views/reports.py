@@ -126,7 +126,8 @@ class ReportView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             headers=self.headers(),
             rows=[{"cells": self.cells(record), "class": self.row_class(record)} for record in page or []],
             page_obj=page,
-            paginator=page.paginator if page else None,
+            # An empty page is falsy: test for None, or an empty report loses its paginator.
+            paginator=page.paginator if page is not None else None,
             prompt=self.prompt,
             summary=self.summary(),
             frozen=self.frozen(),
