@@ -75,10 +75,13 @@ def pending_event_count(*, company: Company) -> int:
 
 def account_sums(*, company: Company, start: date | None, end: date) -> dict[int, tuple[Decimal, Decimal]]:
     """Debit and credit per account for entries dated in [start, end] (start None: from the beginning)."""
-    whole = Period.objects.filter(company=company, end_date__lte=end)
+    overlapping = Period.objects.filter(company=company, start_date__lte=end)
     if start is not None:
-        whole = whole.filter(start_date__gte=start)
-    whole_ids = list(whole.values_list("pk", flat=True))
+        overlapping = overlapping.filter(end_date__gte=start)
+    whole_ids, partial_ids = [], []
+    for period_id, period_start, period_end in overlapping.values_list("pk", "start_date", "end_date"):
+        inside = period_end <= end and (start is None or period_start >= start)
+        (whole_ids if inside else partial_ids).append(period_id)
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for row in (
         AccountBalance.objects.filter(period_id__in=whole_ids)
@@ -88,10 +91,15 @@ def account_sums(*, company: Company, start: date | None, end: date) -> dict[int
     ):
         sums[row["account_id"]][0] += row["debit"]
         sums[row["account_id"]][1] += row["credit"]
-    partial = JournalLine.objects.filter(company=company, entry_date__lte=end).exclude(period_id__in=whole_ids)
+    # Only the periods the range cuts through are read line by line: at most two months of the journal.
+    partial = JournalLine.objects.filter(period_id__in=partial_ids, entry_date__lte=end)
     if start is not None:
         partial = partial.filter(entry_date__gte=start)
-    for row in partial.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit")).order_by():
+    for row in (
+        partial.values("account_id").annotate(debit=Sum("debit"), credit=Sum("credit")).order_by()
+        if partial_ids
+        else []
+    ):
         sums[row["account_id"]][0] += row["debit"]
         sums[row["account_id"]][1] += row["credit"]
     # SQLite adds decimals as binary floating point; money is rounded back to the cent here.
