@@ -2,7 +2,8 @@
 
 Each bench/*.py (but common.py and this file) runs as its own process, pgbench_tpcb.py first so
 the others can read its tps as their baseline; each prints a markdown table and leaves its rows in
-bench/out/<name>.json. The results page gathers those rows with the date and the machine.
+bench/out/<name>.json. The results page gathers those rows with the date and the machine; naming
+some benchmarks runs only those, and the others keep their last rows, marked with when they ran.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/erp_bench .venv/bin/python bench/run.py [name ...]
 """
@@ -83,24 +84,27 @@ def results_page(names: list[str], outcomes: dict[str, tuple[bool, float]]) -> s
     ]
     for name in names:
         out = OUT_DIR / f"{name}.json"
-        succeeded, _seconds = outcomes[name]
+        succeeded, _seconds = outcomes.get(name, (True, 0.0))
         if not succeeded or not out.exists():
             lines.append(f"| {name} | did not complete (see its output) | | | | | NO |")
             continue
+        ran_at = datetime.fromtimestamp(out.stat().st_mtime, UTC)
+        measured = "" if name in outcomes else f" (measured {ran_at:%Y-%m-%d %H:%M} UTC)"
         for row in json.loads(out.read_text()):
             lines.append(
-                f"| {name} | {row['figure']} | {cell(row['value'], row['unit'])} | "
+                f"| {name}{measured} | {row['figure']} | {cell(row['value'], row['unit'])} | "
                 f"{row['baseline']}: {cell(row['baseline_value'], row['unit'])} | {row['ratio']:.2f} | "
                 f"{row['target']} | {'yes' if row['ok'] else 'NO'} |"
             )
-    lines += ["", "Run times: " + ", ".join(f"{name} {outcomes[name][1]:.0f} s" for name in names), ""]
+    lines += ["", "Run times: " + ", ".join(f"{name} {seconds:.0f} s" for name, (_ok, seconds) in outcomes.items()), ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     names = benchmark_names(sys.argv[1:])
     outcomes = {name: run(name) for name in names}
-    RESULTS.write_text(results_page(names, outcomes))
+    # Benchmarks not run this time keep their last figures (from bench/out/), marked with their time.
+    RESULTS.write_text(results_page(benchmark_names([]), outcomes))
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     failed = [name for name, (succeeded, _seconds) in outcomes.items() if not succeeded]
     if failed:
