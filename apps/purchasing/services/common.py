@@ -1,10 +1,12 @@
 """What every purchasing document needs: the company's tolerances, supplier checks, line amounts,
 exchange rates and the lock-and-check helpers."""
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from apps.core.documents import TransitionError
@@ -19,7 +21,15 @@ class PurchasingError(DomainError):
     pass
 
 
+# What `lock(document, *WITH_SETTINGS)` reads with the document so `settings_for` needs no query of its own.
+WITH_SETTINGS = ("company__purchasing_settings",)
+
+
 def settings_for(company: Company) -> PurchasingSettings:
+    """The company's settings (defaults until saved); taken from the company when read with it."""
+    relation = Company.purchasing_settings.related
+    if relation.is_cached(company):
+        return relation.get_cached_value(company) or PurchasingSettings(company=company)
     return PurchasingSettings.objects.filter(company=company).first() or PurchasingSettings(company=company)
 
 
@@ -40,8 +50,11 @@ def to_base(amount: Decimal, rate: Decimal) -> Decimal:
     return round_amount(amount * rate)
 
 
-def lock(document: models.Model) -> models.Model:
-    return type(document).objects.select_for_update(of=("self",)).select_related("company").get(pk=document.pk)
+def lock(document: models.Model, *related: str) -> models.Model:
+    """The document re-read under its row lock, with its company and any `related` records."""
+    return (
+        type(document).objects.select_for_update(of=("self",)).select_related("company", *related).get(pk=document.pk)
+    )
 
 
 def require(document: models.Model, *statuses: str, message: str) -> None:
@@ -59,3 +72,20 @@ def require_reason(reason: str, message: str) -> str:
     if not reason or not reason.strip():
         raise ValidationError({"reason": [message]})
     return reason.strip()
+
+
+def update_rows(rows: list[models.Model], fields: list[str]) -> None:
+    """Write `fields` of `rows` (one model) in one UPDATE, like `bulk_update`, but with a CASE branch per
+    distinct value instead of per row: building the expression is most of the cost of a few-row update."""
+    if not rows:
+        return
+    model = type(rows[0])
+    updates = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        rows_by_value = defaultdict(list)
+        for row in rows:
+            rows_by_value[getattr(row, field.attname)].append(row.pk)
+        branches = [When(pk__in=pks, then=Value(value, output_field=field)) for value, pks in rows_by_value.items()]
+        updates[field.attname] = branches[0].result if len(branches) == 1 else Case(*branches, output_field=field)
+    model._base_manager.filter(pk__in=[row.pk for row in rows]).update(**updates)

@@ -1,5 +1,6 @@
 """Purchase orders: priced lines in the purchase unit, approval by rule, receipt progress, closing."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -185,27 +186,42 @@ def confirm_order(*, actor, order: PurchaseOrder) -> PurchaseOrder:
         return transition(order, to=Status.CONFIRMED, actor=actor, reason=_("Confirmed"))
 
 
-def refresh_receipt_status(order: PurchaseOrder, *, actor) -> PurchaseOrder:
-    """Set the order's status from its lines' progress (called after receipts, bills, returns, closing lines)."""
+def refresh_receipt_status(
+    order: PurchaseOrder, *, actor, current_lines: Sequence[PurchaseOrderLine] = ()
+) -> PurchaseOrder:
+    """Set the order's status from its lines' progress (called after receipts, bills, returns, closing lines).
+
+    `current_lines` are some of the order's lines as the caller has just saved them: while one of them is
+    received in part, the order is partly received whatever its other lines, so those are not read.
+    """
     if order.status in (Status.CLOSED, Status.CANCELLED):
         return order
-    lines = list(order.lines.all())
-    done = all(line.closed_short or line.received_quantity >= line.base_quantity for line in lines)
-    started = any(line.received_quantity > 0 for line in lines)
-    billed = all(line.closed_short or line.billed_quantity >= line.received_quantity for line in lines)
-    if done and billed and started:
-        wanted = Status.CLOSED
-    elif done and started:
-        wanted = Status.RECEIVED
-    elif started:
+    if any(line.received_quantity > 0 and not _received_in_full(line) for line in current_lines):
         wanted = Status.PARTIALLY_RECEIVED
-    elif all(line.closed_short for line in lines):
-        wanted = Status.CLOSED
     else:
-        wanted = Status.CONFIRMED
+        wanted = _receipt_status(list(order.lines.all()))
     if wanted != order.status:
         transition(order, to=wanted, actor=actor, reason=_("Receipt progress"))
     return order
+
+
+def _received_in_full(line: PurchaseOrderLine) -> bool:
+    return line.closed_short or line.received_quantity >= line.base_quantity
+
+
+def _receipt_status(lines: list[PurchaseOrderLine]) -> str:
+    done = all(_received_in_full(line) for line in lines)
+    started = any(line.received_quantity > 0 for line in lines)
+    billed = all(line.closed_short or line.billed_quantity >= line.received_quantity for line in lines)
+    if done and billed and started:
+        return Status.CLOSED
+    if done and started:
+        return Status.RECEIVED
+    if started:
+        return Status.PARTIALLY_RECEIVED
+    if all(line.closed_short for line in lines):
+        return Status.CLOSED
+    return Status.CONFIRMED
 
 
 def close_line_short(*, actor, line: PurchaseOrderLine, reason: str) -> PurchaseOrderLine:
