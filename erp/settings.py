@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets whose field names ("kind", "status") other models use too.
+    "ENUM_NAME_OVERRIDES": {
+        "ApprovalStepKindEnum": "apps.approvals.models.ApprovalStep.Kind",
+        "ApprovalRequestStatusEnum": "apps.approvals.models.ApprovalRequest.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

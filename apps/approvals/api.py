@@ -18,7 +18,7 @@ from apps.core.errors import DomainError
 from . import selectors, services
 from .filters import ApprovalRequestFilter, ApprovalRuleFilter, NotificationFilter
 from .forms import RELATED_CONDITIONS
-from .models import ApprovalRule, Delegation
+from .models import ApprovalRequest, ApprovalRule, Delegation, Notification
 from .serializers import (
     ApprovalRequestDetailSerializer,
     ApprovalRequestSerializer,
@@ -61,6 +61,7 @@ class ApprovalRequestViewSet(ErpReadOnlyViewSet):
     A single request comes with its whole trail: every step, its decisions (and on whose behalf), its holders.
     """
 
+    queryset = ApprovalRequest.objects.none()  # for the schema; rows come from get_queryset
     filterset_class = ApprovalRequestFilter
     ordering_fields = ["submitted_at", "amount", "id"]
     action_permissions = {"approve": DECIDE, "reject": DECIDE, "decide": DECIDE}
@@ -146,6 +147,8 @@ class DelegationViewSet(ErpModelViewSet):
     # Changing one's own delegation needs only the right to delegate; the service refuses anyone else's.
     action_permissions = {"update": ["approvals.add_delegation"], "partial_update": ["approvals.add_delegation"]}
 
+    queryset = Delegation.objects.none()  # for the schema; rows come from get_queryset
+
     def get_queryset(self):
         return selectors.delegations_of(self.request.user).order_by("-start_date", "-id")
 
@@ -166,6 +169,8 @@ class NotificationViewSet(ErpReadOnlyViewSet):
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     action_permissions = {"mark_read": ["approvals.view_notification"]}
+
+    queryset = Notification.objects.none()  # for the schema; rows come from get_queryset
 
     def get_queryset(self):
         return selectors.notifications_of(self.request.user)

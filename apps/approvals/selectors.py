@@ -49,6 +49,8 @@ def _waiting_ids(user) -> list[int]:
     query with every type's visibility inlined cost more to plan than to run, and grew with every
     document the user may see.
     """
+    if not user.is_authenticated:
+        return []
     stood_in_for = delegations_to(user).values("delegator_id")
     open_for_me = StepAssignee.objects.filter(step__request=OuterRef("pk"), open=True).filter(
         Q(user=user) | Q(user_id__in=stood_in_for)
@@ -84,8 +86,6 @@ def waiting_for(user) -> QuerySet[ApprovalRequest]:
 
 
 def waiting_count(user) -> int:
-    if not user.is_authenticated:
-        return 0
     return len(_waiting_ids(user))
 
 
