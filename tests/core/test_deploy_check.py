@@ -18,6 +18,7 @@ def test_the_deploy_check_is_clean_with_debug_off():
         "DJANGO_SETTINGS_MODULE": "erp.settings",  # the deployed settings, not the tests'
     }
     environment.pop("DATABASE_URL", None)  # the check needs no database
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     completed = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
         cwd=ROOT,
