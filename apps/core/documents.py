@@ -1,5 +1,6 @@
 """The one place where a document's status changes: along its table of allowed transitions."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -37,3 +38,30 @@ def transition(document: models.Model, *, to: str, actor, reason: str, extra_fie
     document._history_user = actor
     document.save(update_fields=["status", "modified_by", "modified_at", *extra_fields])
     return document
+
+
+def stamp_history(record: models.Model, *, actor, reason: str = "") -> None:
+    """Name who makes the next save (and why) in the record's history."""
+    record._history_user = actor
+    if reason:
+        record._change_reason = reason
+
+
+def lock_document(document: models.Model, *related: str) -> models.Model:
+    """Re-read the document under its row lock, with its company and any `related` records:
+    concurrent actions on it queue here."""
+    return (
+        type(document).objects.select_for_update(of=("self",)).select_related("company", *related).get(pk=document.pk)
+    )
+
+
+def require_status(document: models.Model, *statuses: str, message: str) -> None:
+    if document.status not in statuses:
+        raise TransitionError(message, code="invalid_status", status_code=409)
+
+
+def require_reason(reason: str, message: str) -> str:
+    """The reason, trimmed; an empty one is refused with `message`."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": [message]})
+    return reason.strip()

@@ -34,6 +34,11 @@ def round_amount(value: object) -> Decimal:
     return to_decimal(value).quantize(_AMOUNT_EXP, rounding=ROUND_HALF_UP)
 
 
+def to_base(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount in a document's currency at its exchange rate, in the company's base currency."""
+    return round_amount(amount * rate)
+
+
 def round_quantity(value: object) -> Decimal:
     return to_decimal(value).quantize(_QUANTITY_EXP, rounding=ROUND_HALF_UP)
 

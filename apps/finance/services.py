@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import transition
+from apps.core.documents import stamp_history, transition
 from apps.core.errors import DomainError
 from apps.core.models import OutboxEvent
 from apps.core.money import ZERO, round_amount
@@ -37,12 +37,6 @@ from .models import (
 
 class FinanceError(DomainError):
     pass
-
-
-def _stamp(record: models.Model, *, actor, reason: str = "") -> None:
-    record._history_user = actor
-    if reason:
-        record._change_reason = reason
 
 
 # --- Chart of accounts --------------------------------------------------------------------------
@@ -71,12 +65,12 @@ def load_chart(*, actor, company: Company, template: str) -> list[Account]:
                 is_group=is_group,
             )
             account.path = f"{account.parent.path if account.parent else '/'}{code}/"
-            _stamp(account, actor=actor, reason=_("Loaded from chart template"))
+            stamp_history(account, actor=actor, reason=_("Loaded from chart template"))
             account.save()
             created[code] = account
         for role, code in rules.items():
             rule = PostingRule(company=company, role=role, account=created[code])
-            _stamp(rule, actor=actor, reason=_("Default rule of the chart template"))
+            stamp_history(rule, actor=actor, reason=_("Default rule of the chart template"))
             rule.save()
     return list(created.values())
 
@@ -90,7 +84,7 @@ def save_account(*, actor, account: Account, reason: str = "") -> Account:
     with transaction.atomic():
         account.path = f"{parent.path if parent else '/'}{account.code}/"
         account.full_clean()
-        _stamp(account, actor=actor, reason=reason or (_("Edited") if account.pk else _("Created")))
+        stamp_history(account, actor=actor, reason=reason or (_("Edited") if account.pk else _("Created")))
         account.save()
     return account
 
@@ -107,7 +101,7 @@ def save_posting_rule(*, actor, rule: PostingRule, reason: str = "") -> PostingR
         raise ValidationError(errors)
     with transaction.atomic():
         rule.full_clean()
-        _stamp(rule, actor=actor, reason=reason or _("Edited"))
+        stamp_history(rule, actor=actor, reason=reason or _("Edited"))
         rule.save()
     return rule
 
@@ -136,7 +130,7 @@ def open_fiscal_year(*, actor, company: Company, year: int) -> FiscalYear:
                 )
             )
         for period in periods:
-            _stamp(period, actor=actor, reason=_("Fiscal year opened"))
+            stamp_history(period, actor=actor, reason=_("Fiscal year opened"))
             period.save()
     return fiscal_year
 
@@ -183,7 +177,7 @@ def close_period(*, actor, period: Period) -> Period:
                 status_code=409,
             )
         period.status, period.closed_at, period.closed_by = Period.Status.CLOSED, timezone.now(), actor
-        _stamp(period, actor=actor, reason=_("Closed"))
+        stamp_history(period, actor=actor, reason=_("Closed"))
         period.save()
     return period
 
@@ -197,7 +191,7 @@ def reopen_period(*, actor, period: Period, reason: str) -> Period:
         if period.status == Period.Status.OPEN:
             return period
         period.status, period.closed_at, period.closed_by = Period.Status.OPEN, None, None
-        _stamp(period, actor=actor, reason=_("Reopened: %(reason)s") % {"reason": reason.strip()})
+        stamp_history(period, actor=actor, reason=_("Reopened: %(reason)s") % {"reason": reason.strip()})
         period.save()
     return period
 
@@ -454,10 +448,10 @@ def _write_manual_lines(journal: ManualJournal, lines: list[dict[str, Any]], *, 
         line.credit = round_amount(values.get("credit") or ZERO)
         line.partner = values.get("partner")
         line.description = values.get("description") or ""
-        _stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         line.save()
     for stale in existing.values():
-        _stamp(stale, actor=actor)
+        stamp_history(stale, actor=actor)
         stale.delete()
     journal.total = round_amount(sum((line.get("debit") or ZERO for line in lines), ZERO))
 
@@ -477,7 +471,7 @@ def create_manual_journal(
             number=next_number(company_id=company.pk, document_type=ManualJournal.DOCUMENT_TYPE, on_date=document_date),
         )
         journal.full_clean()
-        _stamp(journal, actor=actor, reason=_("Created"))
+        stamp_history(journal, actor=actor, reason=_("Created"))
         journal.save()
         _write_manual_lines(journal, lines, actor=actor)
         ManualJournal.objects.filter(pk=journal.pk).update(total=journal.total)
@@ -497,7 +491,7 @@ def update_manual_journal(
             raise FinanceError(_("Only a draft can be edited."), code="invalid_status", status_code=409)
         journal.document_date, journal.description, journal.modified_by = document_date, description.strip(), actor
         _write_manual_lines(journal, lines, actor=actor)
-        _stamp(journal, actor=actor, reason=_("Edited"))
+        stamp_history(journal, actor=actor, reason=_("Edited"))
         journal.save()
     return journal
 

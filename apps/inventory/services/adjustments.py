@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.masterdata.models import Company, Warehouse
 
 from ..models import Lot, StockAdjustment, StockAdjustmentLine, StockMove
-from .documents import lock_document, require_status, save_line, stamp_history
+from .documents import save_line
 from .ledger import MoveLine, StockError, lot_for_receipt, post_moves, reverse_moves
 from .postings import event_payload, money_lines
 
@@ -85,7 +85,7 @@ def update_adjustment(
         if adjustment.status == StockAdjustment.Status.PENDING_APPROVAL:
             approvals.withdraw(document=adjustment, actor=actor, reason=_("Edited while waiting for approval"))
             adjustment.refresh_from_db()
-        require_status(adjustment, StockAdjustment.Status.DRAFT, _("Only a draft can be edited."))
+        require_status(adjustment, StockAdjustment.Status.DRAFT, message=_("Only a draft can be edited."))
         adjustment.reason, adjustment.document_date, adjustment.modified_by = reason.strip(), document_date, actor
         stamp_history(adjustment, actor=actor, reason=_("Edited"))
         adjustment.save()

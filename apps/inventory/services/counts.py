@@ -17,14 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.masterdata.models import Company, Location, Warehouse
 
 from ..models import LocationFreeze, Lot, StockBalance, StockCount, StockCountLine, StockMove
-from .documents import lock_document, require_status, stamp_history
 from .ledger import MoveLine, StockError, post_moves
 from .postings import event_payload, money_lines
 
@@ -76,7 +75,7 @@ def start_count(*, actor, count: StockCount) -> StockCount:
     """Freeze the locations and record the expected quantities."""
     with transaction.atomic():
         count = lock_document(count)
-        require_status(count, StockCount.Status.DRAFT, _("Only a draft count can be started."))
+        require_status(count, StockCount.Status.DRAFT, message=_("Only a draft count can be started."))
         locations = counted_locations(count)
         if not locations:
             raise StockError(_("The warehouse has no locations to count."), code="no_locations")
@@ -120,7 +119,9 @@ def record_counts(*, actor, count: StockCount, entries: list[dict[str, Any]]) ->
     {"item", "location", "lot_number", "expiry_date", "counted_quantity"} for stock found that was not expected."""
     with transaction.atomic():
         count = lock_document(count)
-        require_status(count, StockCount.Status.COUNTING, _("Quantities are entered while the count is counting."))
+        require_status(
+            count, StockCount.Status.COUNTING, message=_("Quantities are entered while the count is counting.")
+        )
         lines = {line.pk: line for line in count.lines.all()}
         frozen = set(LocationFreeze.objects.filter(count=count).values_list("location_id", flat=True))
         errors: dict[str, list[str]] = {}
@@ -171,7 +172,7 @@ def confirm_count(*, actor, count: StockCount) -> StockCount:
     """Post every difference at moving-average cost, lift the freeze, emit the money event."""
     with transaction.atomic():
         count = lock_document(count)
-        require_status(count, StockCount.Status.COUNTING, _("Only a count in progress can be confirmed."))
+        require_status(count, StockCount.Status.COUNTING, message=_("Only a count in progress can be confirmed."))
         lines = list(count.lines.select_related("item", "location__warehouse", "lot"))
         uncounted = [line for line in lines if line.counted_quantity is None]
         if uncounted:

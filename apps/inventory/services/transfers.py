@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_status, stamp_history, transition
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.masterdata.models import Company, Location, Warehouse
 
 from ..models import StockMove, StockTransfer, StockTransferLine
-from .documents import lock_document, require_status, save_line, stamp_history
+from .documents import save_line
 from .ledger import MoveLine, post_moves, reverse_moves
 from .postings import event_payload, money_lines
 
@@ -104,7 +104,7 @@ def update_transfer(
     )
     with transaction.atomic():
         transfer = lock_document(transfer)
-        require_status(transfer, StockTransfer.Status.DRAFT, _("Only a draft can be edited."))
+        require_status(transfer, StockTransfer.Status.DRAFT, message=_("Only a draft can be edited."))
         transfer.document_date, transfer.note, transfer.modified_by = document_date, note.strip(), actor
         stamp_history(transfer, actor=actor, reason=_("Edited"))
         transfer.save()
@@ -191,7 +191,9 @@ def receive_transfer(*, actor, transfer: StockTransfer, received_date: date | No
     """Stock arrives from transit into the receiving warehouse's locations (same warehouse: no money moves)."""
     with transaction.atomic():
         transfer = lock_document(transfer)
-        require_status(transfer, StockTransfer.Status.IN_TRANSIT, _("Only a transfer in transit can be received."))
+        require_status(
+            transfer, StockTransfer.Status.IN_TRANSIT, message=_("Only a transfer in transit can be received.")
+        )
         transit = transit_location(transfer.to_warehouse)
         on_date = received_date or timezone.localdate()
         post_moves(

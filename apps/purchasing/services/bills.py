@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import transition
-from apps.core.money import ZERO, round_amount, round_quantity
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.money import ZERO, round_amount, round_quantity, to_base
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.inventory.services.postings import event_payload
@@ -23,17 +23,7 @@ from apps.masterdata.models import Company, Currency, Item, Partner
 from apps.masterdata.selectors import document_rate
 
 from ..models import GoodsReceiptLine, PurchaseOrderLine, PurchasingSettings, SupplierBill, SupplierBillLine
-from .common import (
-    PurchasingError,
-    check_supplier,
-    line_amounts,
-    lock,
-    require,
-    require_reason,
-    settings_for,
-    stamp,
-    to_base,
-)
+from .common import PurchasingError, check_supplier, line_amounts, settings_for
 from .orders import refresh_receipt_status
 
 Status = SupplierBill.Status
@@ -144,7 +134,7 @@ def create_bill(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=SupplierBill.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(bill, actor=actor, reason=_("Created"))
+        stamp_history(bill, actor=actor, reason=_("Created"))
         try:
             with transaction.atomic():
                 bill.save()
@@ -159,7 +149,7 @@ def _write_lines(bill: SupplierBill, lines: list[dict[str, Any]], *, actor) -> N
     for values in lines:
         net, tax = line_amounts(values["quantity"], values["price"], values["tax_rate"])
         line = SupplierBillLine(bill=bill, net_amount=net, tax_amount=tax, **values)
-        stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         line.save()
     bill.subtotal = sum((SupplierBillLine.objects.filter(bill=bill).values_list("net_amount", flat=True)), ZERO)
     bill.tax_total = sum((SupplierBillLine.objects.filter(bill=bill).values_list("tax_amount", flat=True)), ZERO)
@@ -178,11 +168,11 @@ def update_bill(
     exchange_rate: Decimal | None = None,
 ) -> SupplierBill:
     with transaction.atomic():
-        bill = lock(bill)
+        bill = lock_document(bill)
         if bill.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=bill, actor=actor, reason=_("Edited while waiting for approval"))
             bill.refresh_from_db()
-        require(bill, Status.DRAFT, message=_("Only a draft bill can be edited."))
+        require_status(bill, Status.DRAFT, message=_("Only a draft bill can be edited."))
         bill.supplier_invoice_number = _check_invoice_number(
             bill.company, bill.supplier, supplier_invoice_number, bill.pk
         )
@@ -190,7 +180,7 @@ def update_bill(
         bill.document_date, bill.due_date = document_date, due_date
         bill.exchange_rate = document_rate(bill.company, bill.currency, document_date, exchange_rate)
         bill.modified_by = actor
-        stamp(bill, actor=actor, reason=_("Edited"))
+        stamp_history(bill, actor=actor, reason=_("Edited"))
         bill.save()
         _write_lines(bill, completed, actor=actor)
     return bill
@@ -261,8 +251,8 @@ def match(bill: SupplierBill, lines: list[SupplierBillLine], rules: PurchasingSe
 def post_bill(*, actor, bill: SupplierBill) -> SupplierBill:
     """Match, then post — or, beyond tolerance, refuse or send for approval as the company decides."""
     with transaction.atomic():
-        bill = lock(bill)
-        require(bill, Status.DRAFT, Status.APPROVED, message=_("Only a draft or approved bill can be posted."))
+        bill = lock_document(bill)
+        require_status(bill, Status.DRAFT, Status.APPROVED, message=_("Only a draft or approved bill can be posted."))
         lines = list(bill.lines.select_related("item", "order_line__order", "receipt_line__receipt", "tax_rate"))
         receipt_lines = {
             line.pk: line
@@ -348,7 +338,7 @@ def cancel_bill(*, actor, bill: SupplierBill, reason: str) -> SupplierBill:
     """An unpaid posted bill is reversed on today's date; its goods become billable again."""
     reason = require_reason(reason, _("Say why the bill is cancelled."))
     with transaction.atomic():
-        bill = lock(bill)
+        bill = lock_document(bill)
         if bill.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=bill, actor=actor, reason=reason)
             bill.refresh_from_db()

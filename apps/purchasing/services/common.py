@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
-from apps.core.documents import TransitionError
 from apps.core.errors import DomainError
 from apps.core.money import round_amount
 from apps.masterdata.models import Company, Partner, TaxRate
@@ -44,34 +43,6 @@ def line_amounts(quantity: Decimal, price: Decimal, tax_rate: TaxRate) -> tuple[
     """Net amount and tax of a line, each rounded once, half-up, to the cent."""
     net = round_amount(quantity * price)
     return net, round_amount(net * tax_rate.rate / 100)
-
-
-def to_base(amount: Decimal, rate: Decimal) -> Decimal:
-    return round_amount(amount * rate)
-
-
-def lock(document: models.Model, *related: str) -> models.Model:
-    """The document re-read under its row lock, with its company and any `related` records."""
-    return (
-        type(document).objects.select_for_update(of=("self",)).select_related("company", *related).get(pk=document.pk)
-    )
-
-
-def require(document: models.Model, *statuses: str, message: str) -> None:
-    if document.status not in statuses:
-        raise TransitionError(message, code="invalid_status", status_code=409)
-
-
-def stamp(record: models.Model, *, actor, reason: str = "") -> None:
-    record._history_user = actor
-    if reason:
-        record._change_reason = reason
-
-
-def require_reason(reason: str, message: str) -> str:
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": [message]})
-    return reason.strip()
 
 
 def update_rows(rows: list[models.Model], fields: list[str]) -> None:

@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import transition
-from apps.core.money import ZERO, round_quantity
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.money import ZERO, round_quantity, to_base
 from apps.core.numbering import next_number
 from apps.masterdata.models import Company, Currency, Partner, PaymentTerms, Warehouse
 from apps.masterdata.selectors import document_rate, unit_factor
 
 from ..models import PurchaseOrder, PurchaseOrderLine
-from .common import check_supplier, line_amounts, lock, require, require_reason, stamp, to_base
+from .common import check_supplier, line_amounts
 
 Status = PurchaseOrder.Status
 
@@ -85,10 +85,10 @@ def _write_lines(order: PurchaseOrder, lines: list[dict[str, Any]], *, actor) ->
         line = existing.pop(values.pop("id", None), None) or PurchaseOrderLine(order=order)
         for name, value in values.items():
             setattr(line, name, value)
-        stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         line.save()
     for stale in existing.values():
-        stamp(stale, actor=actor)
+        stamp_history(stale, actor=actor)
         stale.delete()
     order.subtotal = sum((line["net_amount"] for line in lines), ZERO)
     order.tax_total = sum((line["tax_amount"] for line in lines), ZERO)
@@ -134,7 +134,7 @@ def create_order(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=PurchaseOrder.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(order, actor=actor, reason=_("Created"))
+        stamp_history(order, actor=actor, reason=_("Created"))
         order.save()
         _write_lines(order, completed, actor=actor)
         order.save(update_fields=["subtotal", "tax_total", "total", "base_total"])
@@ -155,11 +155,11 @@ def update_order(
 ) -> PurchaseOrder:
     """Edit a draft; an order waiting for approval is withdrawn from it first."""
     with transaction.atomic():
-        order = lock(order)
+        order = lock_document(order)
         if order.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=order, actor=actor, reason=_("Edited while waiting for approval"))
             order.refresh_from_db()
-        require(order, Status.DRAFT, message=_("Only a draft order can be edited."))
+        require_status(order, Status.DRAFT, message=_("Only a draft order can be edited."))
         completed = _order_lines(order.company, order.warehouse, lines)
         order.document_date, order.expected_date = document_date, expected_date
         order.exchange_rate = document_rate(order.company, order.currency, document_date, exchange_rate)
@@ -170,7 +170,7 @@ def update_order(
         )
         order.modified_by = actor
         _write_lines(order, completed, actor=actor)
-        stamp(order, actor=actor, reason=_("Edited"))
+        stamp_history(order, actor=actor, reason=_("Edited"))
         order.save()
     return order
 
@@ -178,8 +178,8 @@ def update_order(
 def confirm_order(*, actor, order: PurchaseOrder) -> PurchaseOrder:
     """Submit: an order a rule catches waits for approval; otherwise it is confirmed to the supplier."""
     with transaction.atomic():
-        order = lock(order)
-        require(order, Status.DRAFT, message=_("Only a draft order can be submitted."))
+        order = lock_document(order)
+        require_status(order, Status.DRAFT, message=_("Only a draft order can be submitted."))
         request = approvals.submit(document=order, actor=actor)
         if request.status == request.Status.PENDING:
             return transition(order, to=Status.PENDING_APPROVAL, actor=actor, reason=_("Submitted for approval"))
@@ -228,8 +228,8 @@ def close_line_short(*, actor, line: PurchaseOrderLine, reason: str) -> Purchase
     """Stop expecting the rest of a line; what was received stays."""
     reason = require_reason(reason, _("Say why the line is closed short."))
     with transaction.atomic():
-        order = lock(line.order)
-        require(
+        order = lock_document(line.order)
+        require_status(
             order,
             Status.CONFIRMED,
             Status.PARTIALLY_RECEIVED,
@@ -237,7 +237,7 @@ def close_line_short(*, actor, line: PurchaseOrderLine, reason: str) -> Purchase
         )
         line = PurchaseOrderLine.objects.select_for_update(of=("self",)).get(pk=line.pk)
         line.closed_short = True
-        stamp(line, actor=actor, reason=reason)
+        stamp_history(line, actor=actor, reason=reason)
         line.save(update_fields=["closed_short"])
         refresh_receipt_status(order, actor=actor)
     return line
@@ -247,12 +247,12 @@ def cancel_order(*, actor, order: PurchaseOrder, reason: str) -> PurchaseOrder:
     """Cancel what is not received: an order with receipts keeps them and is closed short instead."""
     reason = require_reason(reason, _("Say why the order is cancelled."))
     with transaction.atomic():
-        order = lock(order)
+        order = lock_document(order)
         if order.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=order, actor=actor, reason=reason)
             order.refresh_from_db()
         if order.lines.filter(received_quantity__gt=0).exists():
-            require(order, Status.PARTIALLY_RECEIVED, message=_("This order can no longer be cancelled."))
+            require_status(order, Status.PARTIALLY_RECEIVED, message=_("This order can no longer be cancelled."))
             order.lines.update(closed_short=True)
             return refresh_receipt_status(order, actor=actor)
         return transition(order, to=Status.CANCELLED, actor=actor, reason=reason)
@@ -262,8 +262,8 @@ def close_order(*, actor, order: PurchaseOrder, reason: str) -> PurchaseOrder:
     """Close a received (or partly received) order: nothing more will come or be billed."""
     reason = require_reason(reason, _("Say why the order is closed."))
     with transaction.atomic():
-        order = lock(order)
-        require(
+        order = lock_document(order)
+        require_status(
             order,
             Status.RECEIVED,
             Status.PARTIALLY_RECEIVED,

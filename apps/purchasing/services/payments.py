@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_amount
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -18,7 +18,7 @@ from apps.inventory.services.postings import event_payload
 from apps.masterdata.models import Company, Partner
 
 from ..models import PayableAllocation, PurchaseReturn, SupplierBill, SupplierPayment
-from .common import check_supplier, lock, require, require_reason, stamp
+from .common import check_supplier
 
 Status = SupplierPayment.Status
 
@@ -71,7 +71,7 @@ def create_payment(
                 company_id=company.pk, document_type=SupplierPayment.DOCUMENT_TYPE, on_date=document_date
             ),
         )
-        stamp(payment, actor=actor, reason=_("Created"))
+        stamp_history(payment, actor=actor, reason=_("Created"))
         payment.save()
     return payment
 
@@ -79,8 +79,8 @@ def create_payment(
 def post_payment(*, actor, payment: SupplierPayment, allocations: list[dict[str, Any]] = ()) -> SupplierPayment:
     """Pay: Dr AP / Cr bank for the whole amount; settle the given bills; the rest stays a prepayment."""
     with transaction.atomic():
-        payment = lock(payment)
-        require(payment, Status.DRAFT, message=_("Only a draft payment can be posted."))
+        payment = lock_document(payment)
+        require_status(payment, Status.DRAFT, message=_("Only a draft payment can be posted."))
         transition(payment, to=Status.POSTED, actor=actor, reason=_("Posted"))
         if allocations:
             _allocate(payment, list(allocations), actor=actor, on_date=payment.document_date)
@@ -91,8 +91,8 @@ def post_payment(*, actor, payment: SupplierPayment, allocations: list[dict[str,
 def allocate_payment(*, actor, payment: SupplierPayment, allocations: list[dict[str, Any]]) -> SupplierPayment:
     """Use a posted payment's prepayment against bills (no money moves: AP settles with itself)."""
     with transaction.atomic():
-        payment = lock(payment)
-        require(payment, Status.POSTED, message=_("Only a posted payment can be allocated."))
+        payment = lock_document(payment)
+        require_status(payment, Status.POSTED, message=_("Only a posted payment can be allocated."))
         _allocate(payment, list(allocations), actor=actor, on_date=timezone.localdate())
     return payment
 
@@ -144,7 +144,7 @@ def cancel_payment(*, actor, payment: SupplierPayment, reason: str) -> SupplierP
     """Undo a payment on today's date: its settlements are reversed and the bills open again."""
     reason = require_reason(reason, _("Say why the payment is cancelled."))
     with transaction.atomic():
-        payment = lock(payment)
+        payment = lock_document(payment)
         was_posted = payment.status == Status.POSTED
         transition(payment, to=Status.CANCELLED, actor=actor, reason=reason)
         if not was_posted:
@@ -202,8 +202,10 @@ def _emit(payment: SupplierPayment, *, kind: str, debit: str, credit: str, on_da
 def apply_debit_note(*, actor, debit_note: PurchaseReturn, allocations: list[dict[str, Any]]) -> PurchaseReturn:
     """Use what a debit note leaves open against the supplier's bills."""
     with transaction.atomic():
-        debit_note = lock(debit_note)
-        require(debit_note, PurchaseReturn.Status.POSTED, message=_("Only a posted return's debit note can be used."))
+        debit_note = lock_document(debit_note)
+        require_status(
+            debit_note, PurchaseReturn.Status.POSTED, message=_("Only a posted return's debit note can be used.")
+        )
         bills = _lock_bills(allocations)
         allocations = [{**a, "bill": bills.get(a["bill"].pk) if a.get("bill") else None} for a in allocations]
         _check_allocations(debit_note.supplier, allocations, debit_note.open_amount)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -22,17 +22,7 @@ from apps.inventory.services.postings import event_payload, money_lines
 from apps.masterdata.models import Company, Location, Partner, Warehouse
 
 from ..models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine
-from .common import (
-    WITH_SETTINGS,
-    PurchasingError,
-    check_supplier,
-    lock,
-    require,
-    require_reason,
-    settings_for,
-    stamp,
-    update_rows,
-)
+from .common import WITH_SETTINGS, PurchasingError, check_supplier, settings_for, update_rows
 from .orders import refresh_receipt_status
 
 Status = GoodsReceipt.Status
@@ -104,7 +94,7 @@ def create_receipt(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=GoodsReceipt.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(receipt, actor=actor, reason=_("Created"))
+        stamp_history(receipt, actor=actor, reason=_("Created"))
         receipt.save()
         _write_lines(receipt, lines, actor=actor, existing={})
     return receipt
@@ -125,12 +115,12 @@ def _write_lines(receipt: GoodsReceipt, lines: list[dict], *, actor, existing: d
         line.location = values["location"]
         line.lot_number = (values.get("lot_number") or "").strip()
         line.expiry_date = values.get("expiry_date")
-        stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         if line.pk:
             line.save()
     bulk_create_with_history(added, GoodsReceiptLine, default_user=actor)
     for stale in existing.values():
-        stamp(stale, actor=actor)
+        stamp_history(stale, actor=actor)
         stale.delete()
 
 
@@ -138,12 +128,12 @@ def update_receipt(
     *, actor, receipt: GoodsReceipt, document_date: date, lines: list[dict], delivery_note: str = ""
 ) -> GoodsReceipt:
     with transaction.atomic():
-        receipt = lock(receipt)
-        require(receipt, Status.DRAFT, message=_("Only a draft receipt can be edited."))
+        receipt = lock_document(receipt)
+        require_status(receipt, Status.DRAFT, message=_("Only a draft receipt can be edited."))
         lines = _fresh(lines)
         _check_lines(receipt.company, receipt.supplier, receipt.warehouse, lines)
         receipt.document_date, receipt.delivery_note, receipt.modified_by = document_date, delivery_note.strip(), actor
-        stamp(receipt, actor=actor, reason=_("Edited"))
+        stamp_history(receipt, actor=actor, reason=_("Edited"))
         receipt.save()
         _write_lines(receipt, lines, actor=actor, existing={line.pk: line for line in receipt.lines.all()})
     return receipt
@@ -183,7 +173,7 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
     """Stock in at the order price, order lines advanced, Dr Inventory / Cr GRNI emitted; one transaction."""
     with transaction.atomic():
         receipt, lines = _lock_for_posting(receipt)
-        require(receipt, Status.DRAFT, message=_("Only a draft receipt can be posted."))
+        require_status(receipt, Status.DRAFT, message=_("Only a draft receipt can be posted."))
         order_lines = {line.order_line_id: line.order_line for line in lines}
         for line in lines:
             order = order_lines[line.order_line_id].order
@@ -241,7 +231,7 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
 def _lock_for_posting(receipt: GoodsReceipt) -> tuple[GoodsReceipt, list[GoodsReceiptLine]]:
     """The receipt locked, then its lines read with their order lines locked, in id order: two receipts
     against one order queue here, not over-receive. Two narrow statements cost less than one wide join."""
-    receipt = lock(receipt, "supplier", *WITH_SETTINGS)
+    receipt = lock_document(receipt, "supplier", *WITH_SETTINGS)
     lines = sorted(
         receipt.lines.select_for_update(of=("order_line",))
         .select_related("item", "location__warehouse", "order_line__order")
@@ -262,7 +252,7 @@ def cancel_receipt(*, actor, receipt: GoodsReceipt, reason: str) -> GoodsReceipt
     """A posted receipt nothing was billed or returned against is reversed on today's date."""
     reason = require_reason(reason, _("Say why the receipt is cancelled."))
     with transaction.atomic():
-        receipt = lock(receipt, "supplier")
+        receipt = lock_document(receipt, "supplier")
         was_posted = receipt.status == Status.POSTED
         lines = list(receipt.lines.select_related("order_line__order"))
         if was_posted and any(line.billed_quantity or line.returned_quantity for line in lines):

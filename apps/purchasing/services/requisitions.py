@@ -11,13 +11,12 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.masterdata.models import Company, Item, Warehouse
 
 from ..models import PurchaseOrder, PurchaseRequisition, RequisitionLine
-from .common import lock, require, require_reason, stamp
 from .orders import create_order
 
 Status = PurchaseRequisition.Status
@@ -49,10 +48,10 @@ def _write_lines(requisition: PurchaseRequisition, lines: list[dict[str, Any]], 
         line.needed_by = values.get("needed_by")
         line.suggested_supplier = values.get("suggested_supplier")
         line.estimated_price = round_quantity(values.get("estimated_price") or values["item"].standard_price)
-        stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         line.save()
     for stale in existing.values():
-        stamp(stale, actor=actor)
+        stamp_history(stale, actor=actor)
         stale.delete()
 
 
@@ -84,7 +83,7 @@ def create_requisition(
                 company_id=company.pk, document_type=PurchaseRequisition.DOCUMENT_TYPE, on_date=document_date
             ),
         )
-        stamp(requisition, actor=actor, reason=_("Created"))
+        stamp_history(requisition, actor=actor, reason=_("Created"))
         requisition.save()
         _write_lines(requisition, lines, actor=actor)
     return requisition
@@ -94,14 +93,14 @@ def update_requisition(
     *, actor, requisition: PurchaseRequisition, needed_by: date, reason: str, lines: list[dict[str, Any]]
 ) -> PurchaseRequisition:
     with transaction.atomic():
-        requisition = lock(requisition)
+        requisition = lock_document(requisition)
         if requisition.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=requisition, actor=actor, reason=_("Edited while waiting for approval"))
             requisition.refresh_from_db()
-        require(requisition, Status.DRAFT, message=_("Only a draft requisition can be edited."))
+        require_status(requisition, Status.DRAFT, message=_("Only a draft requisition can be edited."))
         _check_lines(requisition.company, lines)
         requisition.needed_by, requisition.reason, requisition.modified_by = needed_by, reason.strip(), actor
-        stamp(requisition, actor=actor, reason=_("Edited"))
+        stamp_history(requisition, actor=actor, reason=_("Edited"))
         requisition.save()
         _write_lines(requisition, lines, actor=actor)
     return requisition
@@ -109,8 +108,8 @@ def update_requisition(
 
 def submit_requisition(*, actor, requisition: PurchaseRequisition) -> PurchaseRequisition:
     with transaction.atomic():
-        requisition = lock(requisition)
-        require(requisition, Status.DRAFT, message=_("Only a draft requisition can be submitted."))
+        requisition = lock_document(requisition)
+        require_status(requisition, Status.DRAFT, message=_("Only a draft requisition can be submitted."))
         request = approvals.submit(document=requisition, actor=actor)
         if request.status == request.Status.PENDING:
             return transition(requisition, to=Status.PENDING_APPROVAL, actor=actor, reason=_("Submitted for approval"))
@@ -125,8 +124,8 @@ def convert_to_orders(
     Each entry: {"line": RequisitionLine, "supplier": Partner, "quantity": base quantity, "price": per base unit}.
     """
     with transaction.atomic():
-        requisition = lock(requisition)
-        require(requisition, *ORDERABLE, message=_("Only an approved requisition can be ordered."))
+        requisition = lock_document(requisition)
+        require_status(requisition, *ORDERABLE, message=_("Only an approved requisition can be ordered."))
         own = {
             line.pk: line
             for line in RequisitionLine.objects.select_for_update(of=("self",))
@@ -215,7 +214,7 @@ def cancel_requisition(*, actor, requisition: PurchaseRequisition, reason: str) 
     """A requisition nothing was ordered from is cancelled; one partly ordered is closed."""
     reason = require_reason(reason, _("Say why the requisition is cancelled."))
     with transaction.atomic():
-        requisition = lock(requisition)
+        requisition = lock_document(requisition)
         if requisition.status == Status.PENDING_APPROVAL:
             approvals.withdraw(document=requisition, actor=actor, reason=reason)
             requisition.refresh_from_db()

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
-from apps.core.money import ZERO, round_amount, round_quantity
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.money import ZERO, round_amount, round_quantity, to_base
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.inventory.models import StockMove
@@ -28,7 +28,7 @@ from ..models import (
     SupplierBill,
     SupplierBillLine,
 )
-from .common import PurchasingError, check_supplier, lock, require, require_reason, stamp, to_base
+from .common import PurchasingError, check_supplier
 from .orders import refresh_receipt_status
 from .payments import settle
 
@@ -91,7 +91,7 @@ def create_return(
                 company_id=company.pk, document_type=PurchaseReturn.DOCUMENT_TYPE, on_date=document_date
             ),
         )
-        stamp(purchase_return, actor=actor, reason=_("Created"))
+        stamp_history(purchase_return, actor=actor, reason=_("Created"))
         purchase_return.save()
         for values in lines:
             line = PurchaseReturnLine(
@@ -101,7 +101,7 @@ def create_return(
                 quantity=round_quantity(values["quantity"]),
                 location=values.get("location") or values["receipt_line"].location,
             )
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
     return purchase_return
 
@@ -125,8 +125,8 @@ def _billed_price(receipt_line: GoodsReceiptLine) -> tuple[Decimal, Decimal]:
 
 def post_return(*, actor, purchase_return: PurchaseReturn) -> PurchaseReturn:
     with transaction.atomic():
-        purchase_return = lock(purchase_return)
-        require(purchase_return, Status.DRAFT, message=_("Only a draft return can be posted."))
+        purchase_return = lock_document(purchase_return)
+        require_status(purchase_return, Status.DRAFT, message=_("Only a draft return can be posted."))
         lines = list(purchase_return.lines.select_related("item", "location__warehouse"))
         receipt_lines = {
             line.pk: line
@@ -278,6 +278,8 @@ def cancel_draft_return(*, actor, purchase_return: PurchaseReturn, reason: str) 
     """A draft return can be dropped; a posted one is undone by receiving the goods again."""
     reason = require_reason(reason, _("Say why the return is cancelled."))
     with transaction.atomic():
-        purchase_return = lock(purchase_return)
-        require(purchase_return, Status.DRAFT, message=_("A posted return is undone by receiving the goods again."))
+        purchase_return = lock_document(purchase_return)
+        require_status(
+            purchase_return, Status.DRAFT, message=_("A posted return is undone by receiving the goods again.")
+        )
         return transition(purchase_return, to=Status.CANCELLED, actor=actor, reason=reason)

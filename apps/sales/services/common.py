@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from apps.core.documents import TransitionError
+from apps.core.documents import stamp_history
 from apps.core.errors import DomainError
 from apps.core.money import round_amount, round_quantity
 from apps.masterdata.models import Company, Currency, Item, Partner, TaxRate
@@ -173,36 +173,11 @@ def write_lines(
         line = existing.pop(values.pop("id", None), None) or line_model(**{parent_field: document})
         for name, value in values.items():
             setattr(line, name, value)
-        stamp(line, actor=actor)
+        stamp_history(line, actor=actor)
         line.save()
     for stale in existing.values():
-        stamp(stale, actor=actor)
+        stamp_history(stale, actor=actor)
         stale.delete()
     document.subtotal = sum((line["net_amount"] for line in lines), Decimal(0))
     document.tax_total = sum((line["tax_amount"] for line in lines), Decimal(0))
     document.total = document.subtotal + document.tax_total
-
-
-def to_base(amount: Decimal, rate: Decimal) -> Decimal:
-    return round_amount(amount * rate)
-
-
-def lock(document: models.Model) -> models.Model:
-    return type(document).objects.select_for_update(of=("self",)).select_related("company").get(pk=document.pk)
-
-
-def require(document: models.Model, *statuses: str, message: str) -> None:
-    if document.status not in statuses:
-        raise TransitionError(message, code="invalid_status", status_code=409)
-
-
-def stamp(record: models.Model, *, actor, reason: str = "") -> None:
-    record._history_user = actor
-    if reason:
-        record._change_reason = reason
-
-
-def require_reason(reason: str, message: str) -> str:
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": [message]})
-    return reason.strip()

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -22,7 +22,7 @@ from apps.inventory.services.postings import event_payload, money_lines
 from apps.masterdata.models import Location
 
 from ..models import Delivery, DeliveryLine, SalesOrder, SalesOrderLine
-from .common import SalesError, lock, require, require_reason, stamp
+from .common import SalesError
 from .orders import refresh_delivery_status
 
 Status = Delivery.Status
@@ -119,7 +119,7 @@ def create_delivery(
 ) -> Delivery:
     """A draft delivery of the given picks, or of the suggested picks for everything open."""
     order = SalesOrder.objects.select_related("company", "customer").get(pk=order.pk)
-    require(order, *DELIVERABLE, message=_("Only a confirmed order can be delivered."))
+    require_status(order, *DELIVERABLE, message=_("Only a confirmed order can be delivered."))
     if lines is None:
         lines = [
             {"order_line": p.order_line, "location": p.location, "lot": p.lot, "quantity": p.quantity}
@@ -147,7 +147,7 @@ def create_delivery(
                 company_id=order.company_id, document_type=Delivery.DOCUMENT_TYPE, on_date=document_date
             ),
         )
-        stamp(delivery, actor=actor, reason=_("Created"))
+        stamp_history(delivery, actor=actor, reason=_("Created"))
         delivery.save()
         for values in lines:
             line = DeliveryLine(
@@ -158,7 +158,7 @@ def create_delivery(
                 location=values["location"],
                 lot=values.get("lot"),
             )
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
     return delivery
 
@@ -166,10 +166,10 @@ def create_delivery(
 def post_delivery(*, actor, delivery: Delivery) -> Delivery:
     """Ship: stock out (consuming the order's reservations), order lines advanced, COGS emitted."""
     with transaction.atomic():
-        delivery = lock(delivery)
-        require(delivery, Status.DRAFT, message=_("Only a draft delivery can be shipped."))
-        order = lock(delivery.order)
-        require(
+        delivery = lock_document(delivery)
+        require_status(delivery, Status.DRAFT, message=_("Only a draft delivery can be shipped."))
+        order = lock_document(delivery.order)
+        require_status(
             order,
             *DELIVERABLE,
             message=_("%(order)s is %(status)s; it cannot be delivered.")
@@ -247,7 +247,7 @@ def cancel_delivery(*, actor, delivery: Delivery, reason: str) -> Delivery:
     """Undo a shipment nothing was invoiced or returned against (the goods come back on today's date)."""
     reason = require_reason(reason, _("Say why the delivery is cancelled."))
     with transaction.atomic():
-        delivery = lock(delivery)
+        delivery = lock_document(delivery)
         was_posted = delivery.status == Status.POSTED
         lines = list(delivery.lines.all())
         if was_posted and any(line.invoiced_quantity or line.returned_quantity for line in lines):
@@ -264,7 +264,7 @@ def cancel_delivery(*, actor, delivery: Delivery, reason: str) -> Delivery:
                 SalesOrderLine.objects.filter(pk=line.order_line_id).update(
                     delivered_quantity=F("delivered_quantity") - line.quantity
                 )
-            order = lock(delivery.order)
+            order = lock_document(delivery.order)
             refresh_delivery_status(order, actor=actor)
             _emit(delivery, reversals, kind="sales.delivery.cancelled", on_date=today)
     return delivery

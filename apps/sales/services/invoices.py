@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
-from apps.core.money import ZERO, round_amount, round_quantity
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.money import ZERO, round_amount, round_quantity, to_base
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.inventory.services.postings import event_payload
@@ -24,7 +24,7 @@ from apps.masterdata.models import Company, Item, Partner
 from apps.masterdata.selectors import document_rate
 
 from ..models import CreditNote, CreditNoteLine, CustomerInvoice, DeliveryLine, InvoiceLine, SalesOrderLine
-from .common import SalesError, check_customer, lock, require, require_reason, stamp, to_base
+from .common import SalesError, check_customer
 from .orders import refresh_delivery_status
 from .receipts import settle
 
@@ -122,14 +122,14 @@ def create_invoice(
             created_by=actor,
             modified_by=actor,
         )
-        stamp(invoice, actor=actor, reason=_("Created"))
+        stamp_history(invoice, actor=actor, reason=_("Created"))
         invoice.save()
         for values in completed:
             net = round_amount(values["quantity"] * values["price"])
             line = InvoiceLine(
                 invoice=invoice, net_amount=net, tax_amount=round_amount(net * values["tax_rate"].rate / 100), **values
             )
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
         _total(invoice)
         invoice.save(update_fields=["subtotal", "tax_total", "total"])
@@ -145,8 +145,8 @@ def _total(invoice: CustomerInvoice) -> None:
 
 def post_invoice(*, actor, invoice: CustomerInvoice) -> CustomerInvoice:
     with transaction.atomic():
-        invoice = lock(invoice)
-        require(invoice, Status.DRAFT, message=_("Only a draft invoice can be posted."))
+        invoice = lock_document(invoice)
+        require_status(invoice, Status.DRAFT, message=_("Only a draft invoice can be posted."))
         lines = list(invoice.lines.select_related("item", "order_line__order").order_by("id"))
         delivery_lines = {
             line.pk: line
@@ -196,7 +196,7 @@ def post_invoice(*, actor, invoice: CustomerInvoice) -> CustomerInvoice:
             extra_fields=("number", "base_total", "open_amount"),
         )
         for order in {line.order_line.order for line in lines}:
-            refresh_delivery_status(lock(order), actor=actor)
+            refresh_delivery_status(lock_document(order), actor=actor)
         _emit(
             invoice,
             invoice.customer_id,
@@ -241,7 +241,7 @@ def create_credit_note(
 ) -> CreditNote:
     """A draft credit note for some quantity of a posted invoice's lines (at the invoiced price)."""
     reason = require_reason(reason, _("Say why the invoice is credited."))
-    require(invoice, Status.POSTED, Status.PAID, message=_("Only a posted invoice can be credited."))
+    require_status(invoice, Status.POSTED, Status.PAID, message=_("Only a posted invoice can be credited."))
     errors: dict[str, list[str]] = {}
     if not lines:
         errors["lines"] = [_("Add at least one line.")]
@@ -271,7 +271,7 @@ def create_credit_note(
             created_by=actor,
             modified_by=actor,
         )
-        stamp(note, actor=actor, reason=_("Created"))
+        stamp_history(note, actor=actor, reason=_("Created"))
         note.save()
         for values in lines:
             invoice_line, quantity = values["invoice_line"], round_quantity(values["quantity"])
@@ -287,7 +287,7 @@ def create_credit_note(
                 net_amount=net,
                 tax_amount=round_amount(net * invoice_line.tax_rate.rate / 100),
             )
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
         note.total = sum((line.net_amount + line.tax_amount for line in note.lines.all()), ZERO)
         note.save(update_fields=["total"])
@@ -297,9 +297,9 @@ def create_credit_note(
 def post_credit_note(*, actor, credit_note: CreditNote) -> CreditNote:
     """Dr revenue and output VAT / Cr AR; the credit settles the invoice first, the rest is customer credit."""
     with transaction.atomic():
-        credit_note = lock(credit_note)
-        require(credit_note, CreditNote.Status.DRAFT, message=_("Only a draft credit note can be posted."))
-        invoice = lock(credit_note.invoice)
+        credit_note = lock_document(credit_note)
+        require_status(credit_note, CreditNote.Status.DRAFT, message=_("Only a draft credit note can be posted."))
+        invoice = lock_document(credit_note.invoice)
         lines = list(credit_note.lines.select_related("invoice_line__item", "invoice_line__tax_rate"))
         money: dict[tuple, Decimal] = defaultdict(Decimal)
         total_base = ZERO

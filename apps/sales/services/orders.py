@@ -10,25 +10,15 @@ from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
 from apps.approvals.registry import for_model
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.money import to_base
 from apps.core.numbering import next_number
 from apps.inventory.services import ReservationRequest, release_reservations, reserve
 from apps.masterdata.models import Company, Currency, Partner, PaymentTerms, Warehouse
 from apps.masterdata.selectors import document_rate
 
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
-from .common import (
-    SalesError,
-    check_customer,
-    lock,
-    priced_lines,
-    require,
-    require_reason,
-    settings_for,
-    stamp,
-    to_base,
-    write_lines,
-)
+from .common import SalesError, check_customer, priced_lines, settings_for, write_lines
 
 OrderStatus = SalesOrder.Status
 
@@ -67,7 +57,7 @@ def create_quotation(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=Quotation.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(quotation, actor=actor, reason=_("Created"))
+        stamp_history(quotation, actor=actor, reason=_("Created"))
         quotation.save()
         write_lines(quotation, QuotationLine, "quotation", completed, actor=actor)
         quotation.save(update_fields=["subtotal", "tax_total", "total"])
@@ -79,8 +69,8 @@ def update_quotation(
 ) -> Quotation:
     """Change a draft quotation's dates and lines (prices default from the price lists again)."""
     with transaction.atomic():
-        quotation = lock(quotation)
-        require(quotation, Quotation.Status.DRAFT, message=_("Only a draft quotation can be edited."))
+        quotation = lock_document(quotation)
+        require_status(quotation, Quotation.Status.DRAFT, message=_("Only a draft quotation can be edited."))
         completed = priced_lines(
             company=quotation.company,
             customer=quotation.customer,
@@ -91,20 +81,22 @@ def update_quotation(
         )
         quotation.document_date, quotation.valid_until, quotation.modified_by = document_date, valid_until, actor
         write_lines(quotation, QuotationLine, "quotation", completed, actor=actor)
-        stamp(quotation, actor=actor, reason=_("Edited"))
+        stamp_history(quotation, actor=actor, reason=_("Edited"))
         quotation.save()
     return quotation
 
 
 def send_quotation(*, actor, quotation: Quotation) -> Quotation:
     with transaction.atomic():
-        return transition(lock(quotation), to=Quotation.Status.SENT, actor=actor, reason=_("Sent to the customer"))
+        return transition(
+            lock_document(quotation), to=Quotation.Status.SENT, actor=actor, reason=_("Sent to the customer")
+        )
 
 
 def lose_quotation(*, actor, quotation: Quotation, reason: str) -> Quotation:
     reason = require_reason(reason, _("Say why the quotation was lost."))
     with transaction.atomic():
-        quotation = lock(quotation)
+        quotation = lock_document(quotation)
         quotation.lost_reason = reason
         return transition(
             quotation, to=Quotation.Status.LOST, actor=actor, reason=reason, extra_fields=("lost_reason",)
@@ -116,7 +108,7 @@ def expire_quotations(*, actor, today: date) -> int:
     expired = 0
     for quotation in Quotation.objects.filter(status=Quotation.Status.SENT, valid_until__lt=today):
         with transaction.atomic():
-            transition(lock(quotation), to=Quotation.Status.EXPIRED, actor=actor, reason=_("Validity ended"))
+            transition(lock_document(quotation), to=Quotation.Status.EXPIRED, actor=actor, reason=_("Validity ended"))
         expired += 1
     return expired
 
@@ -124,8 +116,8 @@ def expire_quotations(*, actor, today: date) -> int:
 def accept_quotation(*, actor, quotation: Quotation, warehouse: Warehouse, document_date: date) -> SalesOrder:
     """The customer said yes: a draft sales order with the quotation's lines and prices."""
     with transaction.atomic():
-        quotation = lock(quotation)
-        require(quotation, Quotation.Status.SENT, message=_("Only a sent quotation can be accepted."))
+        quotation = lock_document(quotation)
+        require_status(quotation, Quotation.Status.SENT, message=_("Only a sent quotation can be accepted."))
         lines = [
             {
                 "item": line.item,
@@ -210,7 +202,7 @@ def create_order(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=SalesOrder.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(order, actor=actor, reason=_("Created"))
+        stamp_history(order, actor=actor, reason=_("Created"))
         order.save()
         write_lines(order, SalesOrderLine, "order", completed, actor=actor)
         order.base_total = to_base(order.total, rate)
@@ -229,11 +221,11 @@ def update_order(
     note: str = "",
 ) -> SalesOrder:
     with transaction.atomic():
-        order = lock(order)
+        order = lock_document(order)
         if order.status == OrderStatus.PENDING_APPROVAL:
             approvals.withdraw(document=order, actor=actor, reason=_("Edited while waiting for approval"))
             order.refresh_from_db()
-        require(order, OrderStatus.DRAFT, message=_("Only a draft order can be edited."))
+        require_status(order, OrderStatus.DRAFT, message=_("Only a draft order can be edited."))
         completed = priced_lines(
             company=order.company,
             customer=order.customer,
@@ -247,7 +239,7 @@ def update_order(
         order.customer_reference, order.note, order.modified_by = customer_reference.strip(), note.strip(), actor
         write_lines(order, SalesOrderLine, "order", completed, actor=actor)
         order.base_total = to_base(order.total, order.exchange_rate)
-        stamp(order, actor=actor, reason=_("Edited"))
+        stamp_history(order, actor=actor, reason=_("Edited"))
         order.save()
     return order
 
@@ -258,8 +250,8 @@ def confirm_order(*, actor, order: SalesOrder) -> SalesOrder:
     from ..selectors import credit_position
 
     with transaction.atomic():
-        order = lock(order)
-        require(order, OrderStatus.DRAFT, message=_("Only a draft order can be confirmed."))
+        order = lock_document(order)
+        require_status(order, OrderStatus.DRAFT, message=_("Only a draft order can be confirmed."))
         if order.customer.credit_limit is None:  # no limit to check: spare summing every open order
             order.credit_check = {"limit": None, "this_order": str(order.base_total), "exceeded": False}
         else:
@@ -322,8 +314,8 @@ def confirm_approved(order: SalesOrder, *, actor) -> SalesOrder:
 def reserve_backorders(*, actor, order: SalesOrder) -> SalesOrder:
     """Reserve again for lines still short (after new stock arrived)."""
     with transaction.atomic():
-        order = lock(order)
-        require(
+        order = lock_document(order)
+        require_status(
             order,
             OrderStatus.CONFIRMED,
             OrderStatus.PARTIALLY_DELIVERED,
@@ -381,7 +373,7 @@ def cancel_order(*, actor, order: SalesOrder, reason: str) -> SalesOrder:
     """Cancel what is not delivered and give back the reservations."""
     reason = require_reason(reason, _("Say why the order is cancelled."))
     with transaction.atomic():
-        order = lock(order)
+        order = lock_document(order)
         if order.status == OrderStatus.PENDING_APPROVAL:
             approvals.withdraw(document=order, actor=actor, reason=reason)
             order.refresh_from_db()
@@ -396,8 +388,8 @@ def cancel_order(*, actor, order: SalesOrder, reason: str) -> SalesOrder:
 def close_order(*, actor, order: SalesOrder, reason: str) -> SalesOrder:
     reason = require_reason(reason, _("Say why the order is closed."))
     with transaction.atomic():
-        order = lock(order)
-        require(
+        order = lock_document(order)
+        require_status(
             order,
             OrderStatus.CONFIRMED,
             OrderStatus.PARTIALLY_DELIVERED,

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.core.documents import stamp_history
 from apps.core.money import round_quantity
 from apps.masterdata.models import Company, Currency, CustomerGroup, Partner
 
 from ..models import PriceList, PriceListLine
-from .common import stamp
 
 
 def _check(company: Company, customer: Partner | None, group: CustomerGroup | None, lines: list[dict]) -> None:
@@ -77,7 +77,7 @@ def save_price_list(
             "active": active,
         }.items():
             setattr(price_list, field, value)
-        stamp(price_list, actor=actor, reason=_("Saved"))
+        stamp_history(price_list, actor=actor, reason=_("Saved"))
         price_list.save()
         existing = {line.pk: line for line in price_list.lines.all()}
         kept = []
@@ -89,9 +89,9 @@ def save_price_list(
             line.floor_price = round_quantity(values["floor_price"]) if values.get("floor_price") is not None else None
             kept.append(line)
         for stale in existing.values():
-            stamp(stale, actor=actor)
+            stamp_history(stale, actor=actor)
             stale.delete()
         for line in kept:
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
     return price_list

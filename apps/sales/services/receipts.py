@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_amount
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -18,7 +18,7 @@ from apps.inventory.services.postings import event_payload
 from apps.masterdata.models import Company, Partner
 
 from ..models import CreditNote, CustomerInvoice, CustomerReceipt, ReceivableAllocation
-from .common import check_customer, lock, require, require_reason, stamp
+from .common import check_customer
 
 Status = CustomerReceipt.Status
 
@@ -95,7 +95,7 @@ def create_receipt(
                 company_id=company.pk, document_type=CustomerReceipt.DOCUMENT_TYPE, on_date=document_date
             ),
         )
-        stamp(receipt, actor=actor, reason=_("Created"))
+        stamp_history(receipt, actor=actor, reason=_("Created"))
         receipt.save()
     return receipt
 
@@ -120,8 +120,8 @@ def _allocate(receipt: CustomerReceipt, allocations: list[dict[str, Any]], *, ac
 
 def post_receipt(*, actor, receipt: CustomerReceipt, allocations: list[dict[str, Any]] = ()) -> CustomerReceipt:
     with transaction.atomic():
-        receipt = lock(receipt)
-        require(receipt, Status.DRAFT, message=_("Only a draft receipt can be posted."))
+        receipt = lock_document(receipt)
+        require_status(receipt, Status.DRAFT, message=_("Only a draft receipt can be posted."))
         transition(receipt, to=Status.POSTED, actor=actor, reason=_("Posted"))
         if allocations:
             _allocate(receipt, list(allocations), actor=actor, on_date=receipt.document_date)
@@ -132,16 +132,16 @@ def post_receipt(*, actor, receipt: CustomerReceipt, allocations: list[dict[str,
 def allocate_receipt(*, actor, receipt: CustomerReceipt, allocations: list[dict[str, Any]]) -> CustomerReceipt:
     """Use a receipt's customer credit against invoices later."""
     with transaction.atomic():
-        receipt = lock(receipt)
-        require(receipt, Status.POSTED, message=_("Only a posted receipt can be allocated."))
+        receipt = lock_document(receipt)
+        require_status(receipt, Status.POSTED, message=_("Only a posted receipt can be allocated."))
         _allocate(receipt, list(allocations), actor=actor, on_date=timezone.localdate())
     return receipt
 
 
 def apply_credit_note(*, actor, credit_note: CreditNote, allocations: list[dict[str, Any]]) -> CreditNote:
     with transaction.atomic():
-        credit_note = lock(credit_note)
-        require(credit_note, CreditNote.Status.POSTED, message=_("Only a posted credit note can be used."))
+        credit_note = lock_document(credit_note)
+        require_status(credit_note, CreditNote.Status.POSTED, message=_("Only a posted credit note can be used."))
         allocations = _lock_invoices(list(allocations))
         _check_allocations(credit_note.customer, allocations, credit_note.open_amount)
         for allocation in allocations:
@@ -156,7 +156,7 @@ def cancel_receipt(*, actor, receipt: CustomerReceipt, reason: str) -> CustomerR
     """Undo a receipt on today's date: its settlements are reversed and the invoices open again."""
     reason = require_reason(reason, _("Say why the receipt is cancelled."))
     with transaction.atomic():
-        receipt = lock(receipt)
+        receipt = lock_document(receipt)
         was_posted = receipt.status == Status.POSTED
         transition(receipt, to=Status.CANCELLED, actor=actor, reason=reason)
         if not was_posted:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.core.documents import transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -20,7 +20,7 @@ from apps.inventory.services.postings import event_payload, money_lines
 from apps.masterdata.models import Company, Location, Partner, Warehouse
 
 from ..models import DeliveryLine, InvoiceLine, SalesReturn, SalesReturnLine
-from .common import SalesError, check_customer, lock, require, require_reason, stamp
+from .common import SalesError, check_customer
 from .invoices import create_credit_note, post_credit_note
 
 Status = SalesReturn.Status
@@ -74,7 +74,7 @@ def create_return(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=SalesReturn.DOCUMENT_TYPE, on_date=document_date),
         )
-        stamp(sales_return, actor=actor, reason=_("Created"))
+        stamp_history(sales_return, actor=actor, reason=_("Created"))
         sales_return.save()
         for values in lines:
             line = SalesReturnLine(
@@ -84,15 +84,15 @@ def create_return(
                 quantity=round_quantity(values["quantity"]),
                 location=values.get("location") or values["delivery_line"].location,
             )
-            stamp(line, actor=actor)
+            stamp_history(line, actor=actor)
             line.save()
     return sales_return
 
 
 def post_return(*, actor, sales_return: SalesReturn) -> SalesReturn:
     with transaction.atomic():
-        sales_return = lock(sales_return)
-        require(sales_return, Status.DRAFT, message=_("Only a draft return can be posted."))
+        sales_return = lock_document(sales_return)
+        require_status(sales_return, Status.DRAFT, message=_("Only a draft return can be posted."))
         lines = list(sales_return.lines.select_related("item", "location__warehouse"))
         delivery_lines = {
             line.pk: line
@@ -193,6 +193,6 @@ def _emit(sales_return: SalesReturn, moves: list[StockMove]) -> None:
 def cancel_draft_return(*, actor, sales_return: SalesReturn, reason: str) -> SalesReturn:
     reason = require_reason(reason, _("Say why the return is cancelled."))
     with transaction.atomic():
-        sales_return = lock(sales_return)
-        require(sales_return, Status.DRAFT, message=_("Only a draft return can be cancelled."))
+        sales_return = lock_document(sales_return)
+        require_status(sales_return, Status.DRAFT, message=_("Only a draft return can be cancelled."))
         return transition(sales_return, to=Status.CANCELLED, actor=actor, reason=reason)
