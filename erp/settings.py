@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.purchasing",
     "apps.sales",
+    "apps.production",
+    "apps.planning",
     "apps.finance",
 ]
 
