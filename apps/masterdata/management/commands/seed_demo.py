@@ -11,7 +11,7 @@ Never run it on a production database: it creates a superuser whose password is 
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,6 +45,8 @@ from apps.masterdata.models import (
     Warehouse,
 )
 from apps.masterdata.validation import USCC_CHARSET, USCC_WEIGHTS
+from apps.production import services as production
+from apps.production.models import BillOfMaterials
 from apps.purchasing import services as purchasing
 from apps.purchasing.models import PurchaseOrder
 from apps.sales import services as sales_services
@@ -306,6 +308,13 @@ OPENING_STOCK = {
 }
 # fmt: on
 
+# Two levels: the thermostat is made from its control board (among others), the board from parts.
+PRODUCTION_BOMS = [
+    ("SF-001", [("RM-EL-001", "12", "2"), ("RM-EL-002", "8", "2"), ("RM-EL-003", "1", "0")]),
+    ("FG-001", [("SF-001", "1", "0"), ("SF-004", "1", "0"), ("SF-005", "1", "0"), ("RM-EL-013", "1", "0")]),
+]
+PRODUCTION_WAREHOUSE = "SZ01"  # where the boards and housings are kept
+
 COMPANY = {
     "name": "演示制造有限公司",
     "division": "310115",
@@ -370,6 +379,7 @@ class DemoSeeding:
             self.seed_opening_stock(company, warehouses)
             self.seed_approval_rules(company)
             self.seed_trading(company, warehouses)
+            self.seed_production(company, warehouses)
         return company
 
     # --- People ---------------------------------------------------------------------------------
@@ -810,6 +820,39 @@ class DemoSeeding:
             ],
         )
         sales_services.confirm_order(actor=sales, order=to_ship)
+
+    def seed_production(self, company: Company, warehouses: dict[str, Warehouse]) -> None:
+        """A two-level bill of materials (the thermostat from its control board, the board from parts)
+        and one released work order for thermostats, its components reserved where stock allows."""
+        exists = BillOfMaterials.objects.filter(company=company).exists()
+        self.tally.count(created=not exists)
+        if exists:
+            return
+        items = {item.code: item for item in Item.objects.filter(company=company)}
+        planner = self.users["planner"]
+        for made, lines in PRODUCTION_BOMS:
+            production.create_bom(
+                actor=planner,
+                company=company,
+                item=items[made],
+                version="1",
+                lines=[
+                    {"component": items[code], "quantity": Decimal(quantity), "scrap_percent": Decimal(scrap)}
+                    for code, quantity, scrap in lines
+                ],
+                activate=True,
+            )
+        warehouse = warehouses[PRODUCTION_WAREHOUSE]
+        order = production.create_work_order(
+            actor=planner,
+            company=company,
+            item=items["FG-001"],
+            quantity=Decimal("20"),
+            due_date=timezone.localdate() + timedelta(days=7),
+            warehouse=warehouse,
+            output_location=Location.objects.get(warehouse=warehouse, code="B-01"),
+        )
+        production.release_work_order(actor=planner, work_order=order)
 
     # --- Row access -----------------------------------------------------------------------------
 
