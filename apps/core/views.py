@@ -18,18 +18,19 @@ from django.db.models import F, OrderBy
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 from knox.models import AuthToken
 
-from . import exports, outbox
+from . import dashboard, exports
 from .context_processors import navigation_modules
 from .errors import DomainError
 from .filters import SecurityEventFilter
 from .forms import add_service_error, style_widgets
 from .history import history_entries
-from .models import OutboxEvent, SecurityEvent
+from .models import SecurityEvent
 from .roles import role_label
 from .services import create_api_token, revoke_api_token
 
@@ -343,21 +344,34 @@ def recent_changes(user, *, limit: int = 10) -> list[RecentChange]:
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The management dashboard for one company (?company=, else the first the user sees), then the
+    overview of each module's records and the user's recent changes."""
+
     template_name = "core/home.html"
+
+    def chosen_company(self, companies: list):
+        wanted = self.request.GET.get("company", "")
+        return next(
+            (company for company in companies if str(company.pk) == wanted), companies[0] if companies else None
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["tiles"] = [
-            {"label": label, "url": reverse(url_name), "count": selector(user).count()}
-            for module in navigation_modules()
-            for label, url_name, perm, selector in getattr(module, "OVERVIEW", [])
-            if user.has_perm(perm)
-        ]
-        context["recent_changes"] = recent_changes(user)
-        if user.has_perm("core.view_outboxevent"):
-            events = outbox.outbox_events_visible_to(user)
-            context["pending_events"] = events.filter(status=OutboxEvent.Status.PENDING).count()
+        companies = list(dashboard.dashboard_companies(user))
+        company = self.chosen_company(companies)
+        context.update(
+            companies=companies,
+            company=company,
+            cards=dashboard.dashboard(user, company=company, today=timezone.localdate()) if company else [],
+            tiles=[
+                {"label": label, "url": reverse(url_name), "count": selector(user).count()}
+                for module in navigation_modules()
+                for label, url_name, perm, selector in getattr(module, "OVERVIEW", [])
+                if user.has_perm(perm)
+            ],
+            recent_changes=recent_changes(user),
+        )
         return context
 
 

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import screens
 
 app_name = "shopfloor"
-urlpatterns: list = []
+urlpatterns = [
+    path("", screens.ShopFloorView.as_view(), name="screen"),
+    path("board/", screens.ShopFloorBoardView.as_view(), name="board"),
+]

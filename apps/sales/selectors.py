@@ -235,7 +235,7 @@ def flow_of(document) -> Flow:
 
 
 def open_order_lines_visible_to(user) -> QuerySet[SalesOrderLine]:
-    """Lines still to deliver; those partly delivered are backorders."""
+    """Lines still to deliver (each line's `open_quantity`); those partly delivered are backorders."""
     orders = orders_visible_to(user).filter(
         status__in=[SalesOrder.Status.CONFIRMED, SalesOrder.Status.PARTIALLY_DELIVERED]
     )
@@ -244,11 +244,6 @@ def open_order_lines_visible_to(user) -> QuerySet[SalesOrderLine]:
             order__in=orders.values("pk"), closed_short=False, delivered_quantity__lt=F("base_quantity")
         )
         .select_related("order__customer", "item", "warehouse", "unit")
-        .annotate(
-            open_quantity=ExpressionWrapper(
-                F("base_quantity") - F("delivered_quantity"), output_field=DecimalField(max_digits=18, decimal_places=6)
-            )
-        )
         .order_by("order__requested_date", "order__number", "id")
     )
 

@@ -85,7 +85,7 @@ def test_home_counts_only_visible_records_and_lists_my_changes(client, admin_use
     changes = response.context["recent_changes"]
     assert [change.record for change in changes] == ["IT-000001 Hex bolt M8"]
     assert "Hex bolt M8" in response.content.decode()
-    assert "pending_events" not in response.context
+    assert "postings" not in [shown.card.key for shown in response.context["cards"]]
 
 
 def test_home_shows_pending_events_to_those_who_post_them(client, make_user, company):
@@ -102,8 +102,9 @@ def test_home_shows_pending_events_to_those_who_post_them(client, make_user, com
 
     response = signed_in(client, accountant).get(reverse("home"))
 
-    assert response.context["pending_events"] == 2
-    assert 'id="pending-events"' in response.content.decode()
+    [postings] = [shown for shown in response.context["cards"] if shown.card.key == "postings"]
+    assert [figure.value for figure in postings.panel.figures if figure.key == "pending"] == [2]
+    assert 'id="dashboard-postings"' in response.content.decode()
 
 
 def test_navigation_shows_only_the_menus_the_user_may_open(client, clerk, admin_user):
