@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test worker beat bench lint
+.PHONY: install install-dev run test worker beat bench chaos lint
 
 install: $(STAMP)
 
@@ -57,6 +57,11 @@ beat: install
 
 bench: install-dev
 	$(BIN)/python bench/run.py
+
+# Faults injected into a PostgreSQL, Redis, gunicorn and Celery of its own (loopback ports 5441 and
+# 6391), each followed by manage.py verify_books; writes docs/reliability.md. Shorter: CHAOS_EVENTS=500.
+chaos: install-dev
+	$(BIN)/python chaos/run.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -436,3 +436,22 @@ class ReconciliationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class BooksVerification(models.Model):
+    """One run of `verify_books` for a company: every invariant with its figures, kept for the record."""
+
+    company = models.ForeignKey("masterdata.Company", on_delete=models.CASCADE, related_name="+")
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    passed = models.BooleanField(_("all checks passed"))
+    pending_events = models.PositiveIntegerField(_("events not yet posted"))
+    checks = models.JSONField(_("checks"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("books verification")
+        verbose_name_plural = _("books verifications")
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["company", "-checked_at"], name="verification_company_time")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.checked_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ MENUS = [
             (_("Profit and loss"), "finance:profit-and-loss", "finance.view_journalentry"),
             (_("Balance sheet"), "finance:balance-sheet", "finance.view_journalentry"),
             (_("Inventory reconciliation"), "finance:inventory-reconciliation", "finance.view_reconciliationrun"),
+            (_("Books verification"), "finance:books-verification", "finance.view_booksverification"),
         ],
     ),
     # The platform's integration pages; they sit here until the kernel has a navigation of its own.

@@ -6,6 +6,7 @@ from apps.masterdata.models import Company
 
 from .models import Account, ReconciliationRun
 from .selectors import inventory_reconciliation
+from .verification import companies_with_books, record_verification, verify_company
 
 
 def record_reconciliation(*, company: Company) -> ReconciliationRun:
@@ -34,3 +35,10 @@ def check_reconciliation() -> int:
     """Reconcile every company that keeps books; returns how many companies are out of agreement."""
     companies = Company.objects.filter(pk__in=Account.objects.values("company_id")).order_by("pk")
     return sum(not record_reconciliation(company=company).balanced for company in companies)
+
+
+@shared_task(acks_late=True)
+def verify_books() -> int:
+    """Run every invariant check on every company's books and keep the outcome; returns how many
+    companies had a difference. Only reads and one insert per company: safe to run again."""
+    return sum(not record_verification(verify_company(company)).passed for company in companies_with_books())

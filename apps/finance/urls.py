@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, journals, periods, reports
+from .views import accounts, journals, periods, reports, verification
 
 app_name = "finance"
 
@@ -36,4 +36,5 @@ urlpatterns = [
         reports.InventoryReconciliationView.as_view(),
         name="inventory-reconciliation",
     ),
+    path("verification/", verification.BooksVerificationView.as_view(), name="books-verification"),
 ]
