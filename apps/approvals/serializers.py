@@ -14,6 +14,8 @@ from .models import ApprovalRequest, ApprovalRule, ApprovalStep, Decision, Deleg
 from .services import RULE_CONDITIONS
 
 VERDICTS = [("approve", _("Approve")), ("reject", _("Reject"))]
+# Row ids are 64-bit: a larger number is refused as input, not sent to the database.
+LARGEST_ID = 2**63 - 1
 
 
 def document_type_choices() -> list[tuple[str, str]]:
@@ -135,7 +137,9 @@ class DecisionInputSerializer(serializers.Serializer):
 
 
 class BulkDecisionInputSerializer(DecisionInputSerializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID), min_length=1, max_length=200
+    )
     verdict = serializers.ChoiceField(choices=VERDICTS)
 
 
@@ -177,7 +181,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadInputSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
         required=False,
         help_text=_("The notifications to mark; all unread ones when left out."),
     )

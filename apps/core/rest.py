@@ -3,7 +3,7 @@
 Kept apart from `api.py`, whose viewset imports would make settings import themselves.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -71,6 +71,8 @@ def exception_handler(exc, context):
         if exc.details:
             body["error"]["details"] = exc.details
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("request_too_large", _("The request body is too large.")), status=413)
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
         exc = exceptions.ValidationError(

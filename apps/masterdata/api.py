@@ -286,6 +286,7 @@ class UnitConversionViewSet(PreparedRecordResource):
         UnitConversion, search=("from_unit__code", "to_unit__code"), fields=["item", "from_unit", "to_unit"]
     )
     ordering_fields = ["id"]
+    ordering = ["id"]  # the model has no default order: pages must not overlap
 
 
 class TaxRateViewSet(PreparedRecordResource):

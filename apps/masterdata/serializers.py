@@ -2,6 +2,7 @@
 and output with a short summary of each related record. Rules and writes live in services."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -73,7 +74,21 @@ def chosen_company(user, company: Company | None) -> Company:
     return company
 
 
-class SummarySerializer(serializers.Serializer):
+class NullableLikeItsForeignKey:
+    """A nested summary of a foreign key is null, and documented as such, when the foreign key may be empty."""
+
+    def bind(self, field_name: str, parent) -> None:
+        super().bind(field_name, parent)
+        model = getattr(getattr(parent, "Meta", None), "model", None)
+        if model is None or "." in self.source:
+            return
+        try:
+            self.allow_null = self.allow_null or model._meta.get_field(self.source).null
+        except FieldDoesNotExist:
+            return
+
+
+class SummarySerializer(NullableLikeItsForeignKey, serializers.Serializer):
     """A related record in a response: enough to show it without fetching it."""
 
     id = serializers.IntegerField(read_only=True)
@@ -81,7 +96,7 @@ class SummarySerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
-class UserSummarySerializer(serializers.Serializer):
+class UserSummarySerializer(NullableLikeItsForeignKey, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
     name = serializers.CharField(source="get_full_name", read_only=True)

@@ -547,7 +547,7 @@ class PurchasingReportViewSet(ErpViewMixin, viewsets.GenericViewSet):
         return Response(AgeingSerializer(body).data)
 
     @extend_schema(parameters=[PurchasesQuerySerializer], responses=PurchasesRowSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def purchases(self, request):
         """Net purchases in base currency from posted bills, grouped by supplier, item or month."""
         query = self.query(PurchasesQuerySerializer)

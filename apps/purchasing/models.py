@@ -138,7 +138,8 @@ class PurchaseOrder(Document):
         Status.PENDING_APPROVAL: {Status.CONFIRMED, Status.DRAFT},
         Status.CONFIRMED: {Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CLOSED, Status.CANCELLED},
         Status.PARTIALLY_RECEIVED: {Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CLOSED, Status.CONFIRMED},
-        Status.RECEIVED: {Status.CLOSED, Status.PARTIALLY_RECEIVED},
+        # Back to confirmed when the order's only receipt is cancelled.
+        Status.RECEIVED: {Status.CLOSED, Status.PARTIALLY_RECEIVED, Status.CONFIRMED},
     }
     STATUS_GROUPS = {
         "open": [Status.DRAFT, Status.PENDING_APPROVAL, Status.CONFIRMED, Status.PARTIALLY_RECEIVED],

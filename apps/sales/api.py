@@ -194,10 +194,11 @@ class QuotationViewSet(DocumentResource):
     @action(detail=True, methods=["post"])
     def accept(self, request, *args, **kwargs):
         """The customer said yes: answers the new draft sales order, with the quotation's lines and prices."""
+        quotation = self.get_object()  # another company's quotation is not found, whatever the input
         options = validated(AcceptQuotationSerializer, request.data, self.get_serializer_context())
         order = services.accept_quotation(
             actor=request.user,
-            quotation=self.get_object(),
+            quotation=quotation,
             warehouse=options["warehouse"],
             document_date=options.get("document_date") or timezone.localdate(),
         )

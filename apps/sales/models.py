@@ -216,7 +216,8 @@ class SalesOrder(Document):
             Status.CLOSED,
         },
         Status.PARTIALLY_DELIVERED: {Status.DELIVERED, Status.CONFIRMED, Status.CLOSED, Status.INVOICED},
-        Status.DELIVERED: {Status.INVOICED, Status.PARTIALLY_DELIVERED, Status.CLOSED},
+        # Back to confirmed when the order's only delivery is cancelled.
+        Status.DELIVERED: {Status.INVOICED, Status.PARTIALLY_DELIVERED, Status.CLOSED, Status.CONFIRMED},
         Status.INVOICED: {Status.CLOSED, Status.DELIVERED, Status.PARTIALLY_DELIVERED},
     }
     STATUS_GROUPS = {
