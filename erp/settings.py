@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApprovalStepKindEnum": "apps.approvals.models.ApprovalStep.Kind",
         "ApprovalRequestStatusEnum": "apps.approvals.models.ApprovalRequest.Status",
+        "MrpRunStatusEnum": "apps.planning.models.MrpRun.Status",
+        "PlannedOrderKindEnum": "apps.planning.models.PlannedOrder.Kind",
+        "PlannedOrderStatusEnum": "apps.planning.models.PlannedOrder.Status",
     },
 }
 
@@ -244,12 +247,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_TIMEZONE = TIME_ZONE
 # Celery's Django fixup closes the connection around every task unless this is set.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+# How many pending events one dispatch task may post together (apps/core/outbox.py).
+OUTBOX_DRAIN_BATCH = int(os.environ.get("OUTBOX_DRAIN_BATCH", "200"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.core.tasks.sweep_outbox", "schedule": 30.0},
     "idempotency-purge": {"task": "apps.core.tasks.purge_idempotency_records", "schedule": 3600.0},
     "webhook-sweep": {"task": "apps.core.tasks.sweep_webhooks", "schedule": 60.0},
     "approval-escalation": {"task": "apps.approvals.tasks.escalate_approvals", "schedule": 900.0},
     "books-reconciliation": {"task": "apps.finance.tasks.check_reconciliation", "schedule": 3600.0},
+    "books-verification": {"task": "apps.finance.tasks.verify_books", "schedule": 3600.0},
 }
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "30"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

@@ -53,10 +53,7 @@ def begin(*, request, user, key: str) -> IdempotencyRecord:
         raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."), code="invalid_idempotency_key")
     fingerprint = request_fingerprint(request)
     try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint
-            )
+        return _claim(user=user, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint)
     except IntegrityError:
         pass
     with transaction.atomic():
@@ -78,6 +75,14 @@ def begin(*, request, user, key: str) -> IdempotencyRecord:
         existing.created_at = timezone.now()
         existing.save(update_fields=["created_at"])
         return existing
+
+
+def _claim(**fields) -> IdempotencyRecord:
+    """Insert the record; a duplicate key raises IntegrityError and leaves any outer transaction usable."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():  # a savepoint, rolled back alone on a duplicate key
+            return IdempotencyRecord.objects.create(**fields)
+    return IdempotencyRecord.objects.create(**fields)  # autocommit: the INSERT is its own transaction
 
 
 def finish(record: IdempotencyRecord, *, status_code: int, body) -> None:

@@ -1,8 +1,8 @@
 """Gapless document numbers: per company, document type and year, taken inside the caller's transaction.
 
-The sequence row is locked with SELECT ... FOR UPDATE and incremented in the same transaction that
-creates the document, so a rolled-back transaction gives its number back and two transactions can
-never take the same one.
+The sequence row is incremented with one UPDATE ... RETURNING in the same transaction that creates
+the document: the update locks the row until that transaction ends, so a rolled-back transaction
+gives its number back and two transactions can never take the same one.
 """
 
 from datetime import date
@@ -19,11 +19,30 @@ def register_document_type(document_type: str, *, prefix: str, padding: int = 5)
     DEFAULT_FORMATS[document_type] = (prefix, padding)
 
 
-def _locked_sequence(*, company_id: int, document_type: str, year: int) -> DocumentSequence:
-    queryset = DocumentSequence.objects.select_for_update()
-    sequence = queryset.filter(company_id=company_id, document_type=document_type, year=year).first()
-    if sequence is not None:
-        return sequence
+def _take(*, company_id: int, document_type: str, year: int, count: int) -> DocumentSequence | None:
+    """Advance the sequence by `count` (locking its row until commit); None when it does not exist yet."""
+    table = DocumentSequence._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + %s "  # noqa: S608
+            "WHERE company_id = %s AND document_type = %s AND year = %s RETURNING prefix, padding, last_value",
+            [count, company_id, document_type, year],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    prefix, padding, last_value = row
+    return DocumentSequence(
+        company_id=company_id,
+        document_type=document_type,
+        year=year,
+        prefix=prefix,
+        padding=padding,
+        last_value=last_value,
+    )
+
+
+def _create_sequence(*, company_id: int, document_type: str, year: int) -> None:
     prefix, padding = _format_for(company_id=company_id, document_type=document_type)
     try:
         with transaction.atomic():
@@ -31,8 +50,7 @@ def _locked_sequence(*, company_id: int, document_type: str, year: int) -> Docum
                 company_id=company_id, document_type=document_type, year=year, prefix=prefix, padding=padding
             )
     except IntegrityError:
-        pass  # another transaction created it first; lock theirs
-    return queryset.get(company_id=company_id, document_type=document_type, year=year)
+        pass  # another transaction created it first; take from theirs
 
 
 def _format_for(*, company_id: int, document_type: str) -> tuple[str, int]:
@@ -56,10 +74,11 @@ def allocate_numbers(*, company_id: int, document_type: str, count: int, on_date
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers must be taken inside the transaction that uses them")
     year = on_date.year if on_date else 0
-    sequence = _locked_sequence(company_id=company_id, document_type=document_type, year=year)
-    first = sequence.last_value + 1
-    sequence.last_value += count
-    sequence.save(update_fields=["last_value"])
+    sequence = _take(company_id=company_id, document_type=document_type, year=year, count=count)
+    if sequence is None:
+        _create_sequence(company_id=company_id, document_type=document_type, year=year)
+        sequence = _take(company_id=company_id, document_type=document_type, year=year, count=count)
+    first = sequence.last_value - count + 1
     return [sequence.format(value) for value in range(first, first + count)]
 
 

@@ -4,6 +4,13 @@
 locks the event row, runs every subscriber of its kind inside one transaction and marks the event
 done in that same transaction, so a retried, duplicated or concurrent task cannot handle it twice.
 A worker killed mid-task rolls its transaction back; the periodic sweep re-enqueues what is left.
+
+The task drains a batch: with its own event it locks (SKIP LOCKED) up to OUTBOX_DRAIN_BATCH - 1
+more pending events of the same company (emitted within the sweep interval and never tried: older
+ones and retries are the sweep's and the retries') and handles them in the same transaction, through each
+subscriber's batch handler where it has one (finance numbers and inserts the batch's entries
+together). If the batch fails, its events are handled one by one, each in its own savepoint; an
+extra event that fails is left pending, untouched, for its own task to retry and record.
 """
 
 import fnmatch
@@ -29,6 +36,7 @@ from .posting import check_posting_date
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[OutboxEvent], None]
+BatchSubscriber = Callable[[list[OutboxEvent]], None]
 
 
 @dataclass(frozen=True)
@@ -36,17 +44,34 @@ class Subscription:
     name: str
     pattern: str
     handler: Subscriber
+    batch_handler: BatchSubscriber | None = None
+
+    def handle_all(self, events: list[OutboxEvent]) -> None:
+        matching = [event for event in events if fnmatch.fnmatchcase(event.kind, self.pattern)]
+        if not matching:
+            return
+        if self.batch_handler is not None:
+            self.batch_handler(matching)
+            return
+        for event in matching:
+            self.handler(event)
 
 
 _subscriptions: dict[str, Subscription] = {}
 
 
-def subscribe(pattern: str, *, name: str | None = None) -> Callable[[Subscriber], Subscriber]:
-    """Register `handler` for event kinds matching `pattern` (shell-style: 'inventory.*')."""
+def subscribe(
+    pattern: str, *, name: str | None = None, batch: BatchSubscriber | None = None
+) -> Callable[[Subscriber], Subscriber]:
+    """Register `handler` for event kinds matching `pattern` (shell-style: 'inventory.*').
+
+    `batch`, when given, handles several matching events at once with the same outcome as `handler`
+    called for each in turn (it must raise, leaving nothing behind, if any of them cannot be handled).
+    """
 
     def register(handler: Subscriber) -> Subscriber:
         key = name or f"{handler.__module__}.{handler.__qualname__}"
-        _subscriptions[key] = Subscription(name=key, pattern=pattern, handler=handler)
+        _subscriptions[key] = Subscription(name=key, pattern=pattern, handler=handler, batch_handler=batch)
         return handler
 
     return register
@@ -98,8 +123,19 @@ def retry_delay(attempts: int) -> float:
     return float(min(2**attempts, 600))
 
 
-def dispatch(event_id: int) -> DispatchResult:
-    """Handle one event exactly once. Returns what happened so the task can schedule a retry."""
+def drain_batch_size() -> int:
+    """How many events one dispatch task may handle together (settings.OUTBOX_DRAIN_BATCH, default 200)."""
+    return getattr(settings, "OUTBOX_DRAIN_BATCH", 200)
+
+
+def dispatch(event_id: int, *, batch: int = 1) -> DispatchResult:
+    """Handle one event exactly once, with up to `batch` - 1 other pending events of its company.
+
+    An event being retried, or re-enqueued by the sweep, is handled alone.
+    Returns what happened to `event_id`, so the task can schedule a retry. When that event is
+    already handled (or held by another worker) and `batch` > 1, the call drains the oldest due
+    events instead, so a backlog is worked off by every task that reaches a worker.
+    """
     with transaction.atomic():
         event = (
             OutboxEvent.objects.select_for_update(skip_locked=True)
@@ -107,18 +143,78 @@ def dispatch(event_id: int) -> DispatchResult:
             .first()
         )
         if event is None:  # already handled, failed for good, or being handled by another worker
+            if batch > 1:
+                _drain(_due().first(), batch)
             return DispatchResult(handled=False)
+        # An event being retried or swept (it has a next attempt time) is handled alone.
+        alone = batch <= 1 or event.next_attempt_at is not None
+        others = [] if alone else list(_due(event.company_id).exclude(pk=event.pk)[: batch - 1])
+        if others and _handled_together([event, *others]):
+            _mark_done([event, *others])
+            return DispatchResult(handled=True)
         try:
             with transaction.atomic():
                 for subscription in subscribers_for(event.kind):
                     subscription.handler(event)
         except Exception as exc:
             return _record_failure(event, exc)
-        event.status = OutboxEvent.Status.DONE
-        event.processed_at = timezone.now()
-        event.last_error = ""
-        event.save(update_fields=["status", "processed_at", "last_error"])
+        _mark_done([event, *(other for other in others if _handled_alone(other))])
         return DispatchResult(handled=True)
+
+
+def _due(company_id: int | None = None) -> models.QuerySet[OutboxEvent]:
+    """Pending events emitted within the sweep interval and never tried, oldest first, locked as read
+    (those another worker holds are skipped). Older ones and retries are left to the sweep and retries."""
+    recent = timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    events = OutboxEvent.objects.select_for_update(skip_locked=True).filter(
+        status=OutboxEvent.Status.PENDING, next_attempt_at__isnull=True, created_at__gt=recent
+    )
+    if company_id is not None:
+        events = events.filter(company_id=company_id)
+    return events.order_by("id")
+
+
+def _drain(first: OutboxEvent | None, batch: int) -> None:
+    """Handle `first` and the next due events of its company; those that fail stay pending, untouched."""
+    if first is None:
+        return
+    events = [first, *_due(first.company_id).exclude(pk=first.pk)[: batch - 1]]
+    if _handled_together(events):
+        _mark_done(events)
+    else:
+        _mark_done([event for event in events if _handled_alone(event)])
+
+
+def _handled_together(events: list[OutboxEvent]) -> bool:
+    """Every subscriber handles the batch at once, in one savepoint; False (nothing kept) if any fails."""
+    try:
+        with transaction.atomic():
+            for subscription in _subscriptions.values():
+                subscription.handle_all(events)
+    except Exception:
+        logger.info("outbox batch of %s events failed as a whole; handling them one by one", len(events))
+        return False
+    return True
+
+
+def _handled_alone(event: OutboxEvent) -> bool:
+    """An extra event of a batch, in its own savepoint; one that fails stays pending for its own task."""
+    try:
+        with transaction.atomic():
+            for subscription in subscribers_for(event.kind):
+                subscription.handler(event)
+    except Exception:
+        return False
+    return True
+
+
+def _mark_done(events: list[OutboxEvent]) -> None:
+    now = timezone.now()
+    OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(
+        status=OutboxEvent.Status.DONE, processed_at=now, last_error=""
+    )
+    for event in events:
+        event.status, event.processed_at, event.last_error = OutboxEvent.Status.DONE, now, ""
 
 
 def _record_failure(event: OutboxEvent, exc: Exception) -> DispatchResult:

@@ -9,7 +9,7 @@ from .models import IdempotencyRecord
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def dispatch_event(self, event_id: int) -> bool:
-    result = outbox.dispatch(event_id)
+    result = outbox.dispatch(event_id, batch=outbox.drain_batch_size())
     if result.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=result.retry_in)
     return result.handled

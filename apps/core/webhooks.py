@@ -67,7 +67,24 @@ def event_body(event: OutboxEvent) -> bytes:
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True).encode()
 
 
-@subscribe("*", name="webhooks")
+def record_all_deliveries(events: list[OutboxEvent]) -> None:
+    """`record_deliveries` for a batch of events, with one read of their companies' subscriptions."""
+    active: dict[int, list[WebhookSubscription]] = {}
+    for subscription in WebhookSubscription.objects.filter(
+        company_id__in={event.company_id for event in events}, active=True
+    ):
+        active.setdefault(subscription.company_id, []).append(subscription)
+    deliveries = [
+        WebhookDelivery(subscription=subscription, event=event)
+        for event in events
+        for subscription in active.get(event.company_id, [])
+        if any(fnmatch.fnmatchcase(event.kind, pattern) for pattern in subscription.patterns)
+    ]
+    for delivery in WebhookDelivery.objects.bulk_create(deliveries):
+        transaction.on_commit(functools.partial(enqueue_delivery, delivery.pk))
+
+
+@subscribe("*", name="webhooks", batch=record_all_deliveries)
 def record_deliveries(event: OutboxEvent) -> None:
     subscriptions = [
         subscription

@@ -18,7 +18,7 @@ from apps.core.documents import stamp_history, transition
 from apps.core.errors import DomainError
 from apps.core.models import OutboxEvent
 from apps.core.money import ZERO, round_amount
-from apps.core.numbering import next_number
+from apps.core.numbering import allocate_numbers, next_number
 from apps.masterdata.models import Company
 
 from .charts import TEMPLATES
@@ -371,16 +371,11 @@ def resolve_account(
     return best
 
 
-def post_event(event: OutboxEvent) -> JournalEntry | None:
-    """The outbox subscriber: one journal entry per event, linked to the event and its source."""
+def _event_lines(event: OutboxEvent, company: Company, rules: list[PostingRule]) -> list[EntryLine]:
+    """The entry lines of an event's money lines, each on the account its posting rule gives."""
     payload = event.payload
-    money = payload.get("lines") or []
-    if not money:
-        return None
-    company = Company.objects.get(pk=event.company_id)
-    rules = list(PostingRule.objects.filter(company=company).select_related("account"))
     lines = []
-    for item in money:
+    for item in payload.get("lines") or []:
         account = resolve_account(
             rules, role=item["role"], item_category_id=item.get("item_category"), warehouse_id=item.get("warehouse")
         )
@@ -401,17 +396,121 @@ def post_event(event: OutboxEvent) -> JournalEntry | None:
                 description=payload.get("description", ""),
             )
         )
+    return lines
+
+
+def _event_source(event: OutboxEvent) -> EntrySource:
+    return EntrySource(
+        content_type_id=event.source_type_id, object_id=event.source_id, number=event.payload.get("source_number", "")
+    )
+
+
+def post_event(event: OutboxEvent) -> JournalEntry | None:
+    """The outbox subscriber: one journal entry per event, linked to the event and its source."""
+    if not event.payload.get("lines"):
+        return None
+    company = Company.objects.get(pk=event.company_id)
+    rules = list(PostingRule.objects.filter(company=company).select_related("account"))
     return post_entry(
         company=company,
-        entry_date=date.fromisoformat(payload["date"]),
-        lines=lines,
+        entry_date=date.fromisoformat(event.payload["date"]),
+        lines=_event_lines(event, company, rules),
         kind=JournalEntry.Kind.SYSTEM,
-        description=payload.get("description") or event.kind,
+        description=event.payload.get("description") or event.kind,
         event=event,
-        source=EntrySource(
-            content_type_id=event.source_type_id, object_id=event.source_id, number=payload.get("source_number", "")
-        ),
+        source=_event_source(event),
     )
+
+
+@dataclass
+class _EventEntry:
+    event: OutboxEvent
+    company: Company
+    entry_date: date
+    period: Period
+    lines: list[EntryLine]
+    total: Decimal
+
+
+def post_events(events: list[OutboxEvent]) -> list[JournalEntry]:
+    """The outbox subscriber for a batch: the entries `post_event` writes for each event, numbered
+    together from the gapless sequence (in event order) and inserted, with their lines and balance
+    updates, in a few statements. Raises, writing nothing, if any event cannot be posted."""
+    companies = Company.objects.in_bulk({event.company_id for event in events})
+    rules: dict[int, list[PostingRule]] = defaultdict(list)
+    for rule in PostingRule.objects.filter(company_id__in=companies).select_related("account"):
+        rules[rule.company_id].append(rule)
+    periods: dict[tuple[int, date], Period] = {}
+    drafts = []
+    for event in events:
+        if not event.payload.get("lines"):
+            continue
+        company = companies[event.company_id]
+        entry_date = date.fromisoformat(event.payload["date"])
+        lines = _event_lines(event, company, rules[company.pk])
+        total, _credit = _check_lines(company, lines)
+        key = (company.pk, entry_date)
+        if key not in periods:
+            periods[key] = period_for(company_id=company.pk, on_date=entry_date)
+        drafts.append(_EventEntry(event, company, entry_date, periods[key], lines, total))
+    if not drafts:
+        return []
+    with transaction.atomic():
+        entries = JournalEntry.objects.bulk_create(_numbered_entries(drafts))
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                entry=entry,
+                company=draft.company,
+                account=line.account,
+                period=draft.period,
+                entry_date=draft.entry_date,
+                debit=line.debit,
+                credit=line.credit,
+                partner_id=line.partner_id,
+                item_category_id=line.item_category_id,
+                warehouse_id=line.warehouse_id,
+                description=line.description[:300],
+            )
+            for entry, draft in zip(entries, drafts, strict=True)
+            for line in draft.lines
+        )
+        by_period: dict[tuple[int, int], list[EntryLine]] = defaultdict(list)
+        for draft in drafts:
+            by_period[(draft.company.pk, draft.period.pk)].extend(draft.lines)
+        for company_id, period_id in sorted(by_period):
+            period = next(d.period for d in drafts if d.period.pk == period_id)
+            _add_to_balances(companies[company_id], period, by_period[(company_id, period_id)])
+    return entries
+
+
+def _numbered_entries(drafts: list[_EventEntry]) -> list[JournalEntry]:
+    """The drafts' entries, numbered from each company's yearly sequence (sequences taken in a fixed order)."""
+    by_sequence: dict[tuple[int, int], list[_EventEntry]] = defaultdict(list)
+    for draft in drafts:
+        by_sequence[(draft.company.pk, draft.entry_date.year)].append(draft)
+    numbers: dict[int, str] = {}
+    for company_id, year in sorted(by_sequence):
+        group = by_sequence[(company_id, year)]
+        taken = allocate_numbers(
+            company_id=company_id, document_type="journal_entry", count=len(group), on_date=group[0].entry_date
+        )
+        numbers.update({id(draft): number for draft, number in zip(group, taken, strict=True)})
+    return [
+        JournalEntry(
+            company=draft.company,
+            entry_date=draft.entry_date,
+            period=draft.period,
+            kind=JournalEntry.Kind.SYSTEM,
+            description=(draft.event.payload.get("description") or draft.event.kind)[:300],
+            source_type_id=draft.event.source_type_id,
+            source_id=draft.event.source_id,
+            source_number=draft.event.payload.get("source_number", ""),
+            event=draft.event,
+            total=draft.total,
+            number=numbers[id(draft)],
+        )
+        for draft in drafts
+    ]
 
 
 # --- Manual journals -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,15 +12,25 @@ from apps.approvals.registry import DocumentType, Facts, key_for, register
 from apps.core.documents import transition
 from apps.core.errors import DomainError
 
-from .models import ItemCost, StockAdjustment
+from .models import ItemCost, StockAdjustment, StockAdjustmentLine
 from .selectors import adjustments_visible_to
 
 
 def adjustment_facts(adjustment: StockAdjustment) -> Facts:
     """The value at stake: every line at its given cost, else the item's current average cost."""
-    lines = list(adjustment.lines.select_related("item"))
-    averages = dict(
-        ItemCost.objects.filter(item_id__in=[line.item_id for line in lines]).values_list("item_id", "average_cost")
+    prefetch_related_objects(
+        [adjustment], Prefetch("lines", queryset=StockAdjustmentLine.objects.select_related("item"))
+    )
+    lines = list(adjustment.lines.all())
+    at_average = [line for line in lines if line.unit_cost is None or line.quantity < 0]
+    averages = (
+        dict(
+            ItemCost.objects.filter(item_id__in=[line.item_id for line in at_average]).values_list(
+                "item_id", "average_cost"
+            )
+        )
+        if at_average
+        else {}
     )
     amount = Decimal(0)
     for line in lines:

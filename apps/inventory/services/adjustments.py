@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from apps.core.documents import lock_document, require_status, stamp_history, tr
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
+from apps.core.posting import one_check_per_date
 from apps.masterdata.models import Company, Warehouse
 
 from ..models import Lot, StockAdjustment, StockAdjustmentLine, StockMove
@@ -22,6 +24,7 @@ from .postings import event_payload, money_lines
 
 COUNTER_ROLE = "inventory_adjustment"
 LINE_FIELDS = ("item", "location", "quantity", "unit_cost", "lot_number", "expiry_date")
+RELATIONS = ["company", "warehouse", "created_by", "modified_by"]
 
 
 def _check_lines(*, company: Company, warehouse: Warehouse, lines: list[dict[str, Any]]) -> None:
@@ -68,10 +71,13 @@ def create_adjustment(
             ),
         )
         stamp_history(adjustment, actor=actor, reason=_("Created"))
-        adjustment.full_clean()
+        # The company, warehouse and actor were checked above; the number is unique by its sequence.
+        adjustment.full_clean(exclude=RELATIONS, validate_unique=False, validate_constraints=False)
         adjustment.save()
         for line in lines:
-            save_line(StockAdjustmentLine(adjustment=adjustment), line, LINE_FIELDS, actor=actor)
+            save_line(
+                StockAdjustmentLine(adjustment=adjustment), line, LINE_FIELDS, actor=actor, checked_by_caller=True
+            )
     return adjustment
 
 
@@ -92,11 +98,14 @@ def update_adjustment(
         existing = {line.pk: line for line in adjustment.lines.all()}
         for line in lines:
             record = existing.pop(line.get("id"), None) or StockAdjustmentLine(adjustment=adjustment)
-            save_line(record, line, LINE_FIELDS, actor=actor)
+            save_line(record, line, LINE_FIELDS, actor=actor, checked_by_caller=True)
         for stale in existing.values():
             stamp_history(stale, actor=actor)
             stale.delete()
     return adjustment
+
+
+POSTING_LINES = StockAdjustmentLine.objects.select_related("item", "location__warehouse").order_by("id")
 
 
 def _move_lines(adjustment: StockAdjustment, lines: list[StockAdjustmentLine]) -> list[MoveLine]:
@@ -131,8 +140,10 @@ def post_adjustment(*, actor, adjustment: StockAdjustment, posting_date: date | 
 
     Posting writes the stock moves, values each line and emits the money event, in one transaction.
     """
-    with transaction.atomic():
-        adjustment = lock_document(adjustment)
+    with transaction.atomic(), one_check_per_date():
+        adjustment = lock_document(adjustment, "warehouse", "created_by")
+        # Read once, for the approval's facts and for posting.
+        prefetch_related_objects([adjustment], Prefetch("lines", queryset=POSTING_LINES))
         if adjustment.status == StockAdjustment.Status.DRAFT:
             request = approvals.submit(document=adjustment, actor=actor)
             if request.status == request.Status.PENDING:
@@ -143,7 +154,7 @@ def post_adjustment(*, actor, adjustment: StockAdjustment, posting_date: date | 
                     reason=_("Submitted for approval"),
                 )
                 return adjustment
-        lines = list(adjustment.lines.select_related("item", "location__warehouse").order_by("id"))
+        lines = list(adjustment.lines.all())
         moves = post_moves(
             company=adjustment.company,
             kind=StockMove.Kind.ADJUSTMENT,

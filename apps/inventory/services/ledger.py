@@ -230,7 +230,8 @@ def post_moves(
     lines = [replace(line, quantity=round_quantity(line.quantity)) if line.quantity else line for line in lines]
     _validate(company, lines)
     check_posting_date(company_id=company.pk, on_date=move_date)
-    negative_allowed = allows_negative_stock(company)
+    # Only stock going out is checked against what is available.
+    negative_allowed = any(line.from_location for line in lines) and allows_negative_stock(company)
     costs = _locked_costs(company, [line.item.pk for line in lines])
     keys = set()
     for line in lines:

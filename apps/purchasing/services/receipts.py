@@ -16,6 +16,7 @@ from apps.core.documents import lock_document, require_reason, require_status, s
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
+from apps.core.posting import one_check_per_date
 from apps.inventory.models import StockMove
 from apps.inventory.services import MoveLine, lot_for_receipt, post_moves, reverse_moves
 from apps.inventory.services.postings import event_payload, money_lines
@@ -171,7 +172,7 @@ def _check_over_receipt(
 
 def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
     """Stock in at the order price, order lines advanced, Dr Inventory / Cr GRNI emitted; one transaction."""
-    with transaction.atomic():
+    with transaction.atomic(), one_check_per_date():
         receipt, lines = _lock_for_posting(receipt)
         require_status(receipt, Status.DRAFT, message=_("Only a draft receipt can be posted."))
         order_lines = {line.order_line_id: line.order_line for line in lines}
@@ -229,16 +230,25 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
 
 
 def _lock_for_posting(receipt: GoodsReceipt) -> tuple[GoodsReceipt, list[GoodsReceiptLine]]:
-    """The receipt locked, then its lines read with their order lines locked, in id order: two receipts
-    against one order queue here, not over-receive. Two narrow statements cost less than one wide join."""
-    receipt = lock_document(receipt, "supplier", *WITH_SETTINGS)
-    lines = sorted(
-        receipt.lines.select_for_update(of=("order_line",))
-        .select_related("item", "location__warehouse", "order_line__order")
-        .order_by("order_line_id", "pk"),
-        key=lambda line: line.pk,
+    """The receipt and the order lines of its lines locked in one statement, order lines in id order:
+    two receipts against one order queue here, not over-receive. Returns the receipt and its lines."""
+    rows = list(
+        GoodsReceiptLine.objects.filter(receipt_id=receipt.pk)
+        .select_for_update(of=("receipt", "order_line"))
+        .select_related(
+            *(f"receipt__{name}" for name in ("company", "supplier", *WITH_SETTINGS)),
+            "item",
+            "location__warehouse",
+            "order_line__order",
+        )
+        .order_by("order_line_id", "pk")
     )
-    return receipt, lines
+    if not rows:
+        return lock_document(receipt, "supplier", *WITH_SETTINGS), []
+    receipt = rows[0].receipt
+    for line in rows:
+        line.receipt = receipt
+    return receipt, sorted(rows, key=lambda line: line.pk)
 
 
 def _advance(order_lines: dict[int, PurchaseOrderLine], lines: list[GoodsReceiptLine]) -> None:
