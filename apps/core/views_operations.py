@@ -37,11 +37,12 @@ LONG_PENDING = timedelta(minutes=5)
 
 @functools.cache
 def _source_pages() -> dict[str, str]:
-    """'app_label.model' -> the URL name of that document's page, from each app's navigation SOURCE_PAGES."""
-    pages: dict[str, str] = {}
-    for module in navigation_modules():
-        pages.update(getattr(module, "SOURCE_PAGES", {}))
-    return pages
+    """'app_label.model' -> the URL name of that document's page, from each app's navigation RECORD_PAGES."""
+    return {
+        model._meta.label_lower: url_name
+        for module in navigation_modules()
+        for model, url_name in getattr(module, "RECORD_PAGES", {}).items()
+    }
 
 
 def source_url(source_type: ContentType | None, source_id: int | None) -> str:

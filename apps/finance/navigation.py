@@ -31,17 +31,8 @@ MENUS = [
     ),
 ]
 
-# Each record's detail page, for links from history (the home page's recent changes).
+# Each record's detail page, for links from history and from the postings and moves it caused.
 RECORD_PAGES = {
     Account: "finance:account-detail",
     ManualJournal: "finance:manual-journal-detail",
-}
-
-# The pages of documents that journal entries and outbox events come from ("app_label.model" -> URL
-# name). A route its app has not added yet simply gives no link.
-SOURCE_PAGES = {
-    "finance.manualjournal": "finance:manual-journal-detail",
-    "inventory.stockadjustment": "inventory:adjustment-detail",
-    "inventory.stocktransfer": "inventory:transfer-detail",
-    "inventory.stockcount": "inventory:count-detail",
 }

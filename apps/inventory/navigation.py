@@ -20,7 +20,7 @@ MENUS = [
     ),
 ]
 
-# Each record's detail page, for links from history (the home page's recent changes).
+# Each record's detail page, for links from history and from the postings and moves it caused.
 RECORD_PAGES = {
     StockAdjustment: "inventory:adjustment-detail",
     StockTransfer: "inventory:transfer-detail",

@@ -59,7 +59,7 @@ OVERVIEW = [
     (_("Warehouses"), "masterdata:warehouse-list", "masterdata.view_warehouse", selectors.warehouses_visible_to),
 ]
 
-# Each record's detail page, for links from history (the home page's recent changes).
+# Each record's detail page, for links from history and from the postings and moves it caused.
 RECORD_PAGES = {
     Item: "masterdata:item-detail",
     Partner: "masterdata:partner-detail",

@@ -34,10 +34,3 @@ RECORD_PAGES = {
     MaterialIssue: "production:issue-detail",
     ProductionOutput: "production:output-detail",
 }
-
-# The pages of the documents journal entries and outbox events come from ("app_label.model" -> URL name).
-SOURCE_PAGES = {
-    "production.workorder": "production:work-order-detail",
-    "production.materialissue": "production:issue-detail",
-    "production.productionoutput": "production:output-detail",
-}

@@ -29,7 +29,7 @@ OVERVIEW = [
     (_("Purchase orders"), "purchasing:order-list", "purchasing.view_purchaseorder", selectors.orders_visible_to),
 ]
 
-# Each record's detail page, for links from history (the home page's recent changes).
+# Each record's detail page, for links from history and from the postings and moves it caused.
 RECORD_PAGES = {
     PurchaseRequisition: "purchasing:requisition-detail",
     PurchaseOrder: "purchasing:order-detail",

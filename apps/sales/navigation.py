@@ -45,7 +45,7 @@ OVERVIEW = [
     ),
 ]
 
-# Each record's detail page, for links from history (the home page's recent changes).
+# Each record's detail page, for links from history and from the postings and moves it caused.
 RECORD_PAGES = {
     Quotation: "sales:quotation-detail",
     SalesOrder: "sales:order-detail",

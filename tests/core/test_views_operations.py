@@ -303,3 +303,28 @@ def test_webhook_list_and_detail_keep_their_query_budget(
         response = client.get(reverse("webhook-detail", args=[subscriptions[0].pk]))
 
     assert len(response.context["deliveries"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("model_label", "url_name"),
+    [
+        ("purchasing.goodsreceipt", "purchasing:receipt-detail"),
+        ("sales.delivery", "sales:delivery-detail"),
+        ("sales.customerinvoice", "sales:invoice-detail"),
+        ("production.materialissue", "production:issue-detail"),
+        ("production.productionoutput", "production:output-detail"),
+        ("inventory.stockadjustment", "inventory:adjustment-detail"),
+        ("finance.manualjournal", "finance:manual-journal-detail"),
+    ],
+)
+def test_a_posting_or_stock_move_links_to_the_page_of_the_document_that_caused_it(model_label, url_name):
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.core.views_operations import source_url
+    from apps.inventory.views.documents import source_url as move_source_url
+
+    source_type = ContentType.objects.get_for_model(apps.get_model(model_label))
+
+    assert source_url(source_type, 42) == reverse(url_name, args=[42])
+    assert move_source_url(source_type.pk, 42) == reverse(url_name, args=[42])

@@ -27,25 +27,17 @@ from apps.core.views import (
     ScopedMixin,
     describe,
 )
+from apps.core.views_operations import source_url as document_page
 from apps.finance.selectors import pending_event_count, source_postings
 from apps.masterdata.selectors import warehouses_visible_to
 
 from .. import selectors
 from ..forms import SharedChoices, line_rows, place_errors
-from ..models import StockAdjustment, StockCount, StockTransfer
-
-# Where a stock move's source document is shown, by its model.
-SOURCE_PAGES = {
-    StockAdjustment: "inventory:adjustment-detail",
-    StockTransfer: "inventory:transfer-detail",
-    StockCount: "inventory:count-detail",
-}
 
 
 def source_url(source_type_id: int, source_id: int) -> str:
-    """The page of the document a move or event came from ("" when it has none here)."""
-    url_name = SOURCE_PAGES.get(ContentType.objects.get_for_id(source_type_id).model_class())
-    return reverse(url_name, args=[source_id]) if url_name else ""
+    """The page of the document a move came from, in whichever module it lives ("" when it has none)."""
+    return document_page(ContentType.objects.get_for_id(source_type_id), source_id)
 
 
 def status_label(document: models.Model) -> str:
