@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from apps.inventory.models import StockBalance
 from apps.masterdata.models import Item
-from apps.production.models import WorkOrder
-from tests.production.conftest import TODAY, frame, frame_bom, plant_stock, resin, steel  # noqa: F401
+from apps.production.models import BillOfMaterials, WorkOrder
+from tests.production.conftest import TODAY, bike, frame, frame_bom, plant_stock, resin, steel  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("plant_stock", "frame_bom")]
 
@@ -58,3 +58,33 @@ def test_a_planner_creates_releases_and_reports_output(page, sign_in, planner, w
     assert order.status == WorkOrder.Status.IN_PROGRESS
     assert order.output_quantity == Decimal("4") and order.output_value == Decimal("25.20")  # 4 × 2.1 × 3.00
     assert StockBalance.objects.get(item=made, lot__number="F-0001").on_hand == Decimal("4")
+
+
+@pytest.mark.usefixtures("bike")
+def test_a_planner_enters_a_two_level_bom_sees_its_cost_roll_up_and_is_refused_a_cycle(page, sign_in, planner):
+    made, part, tube = (Item.objects.get(code=code) for code in ("BIKE", "FRAME", "STEEL"))
+    sign_in("planner")
+    page.goto("/production/boms/new/")
+    page.select_option("select[name=item]", str(made.pk))
+    page.fill("input[name=version]", "1")
+    page.fill("input[name=output_quantity]", "1")
+    page.select_option("select[name='lines-0-component']", str(part.pk))
+    page.fill("input[name='lines-0-quantity']", "2")
+    page.check("input[name=activate]")
+    page.click("button[type=submit]:has-text('Save')")
+
+    expect(page).to_have_url(re.compile(r"/production/boms/\d+/$"))
+    # The roll-up goes a level down, to the steel tubes on the frame's own BOM.
+    expect(page.locator("#bom-active")).to_be_visible()
+    expect(page.locator("#cost-rollup tr", has_text="STEEL")).to_contain_text("2")
+
+    page.goto("/production/boms/new/")
+    page.select_option("select[name=item]", str(tube.pk))
+    page.fill("input[name=version]", "1")
+    page.fill("input[name=output_quantity]", "1")
+    page.select_option("select[name='lines-0-component']", str(made.pk))
+    page.fill("input[name='lines-0-quantity']", "1")
+    page.click("button[type=submit]:has-text('Save')")
+
+    expect(page.locator("body")).to_contain_text("STEEL → BIKE → FRAME → STEEL")
+    assert not BillOfMaterials.objects.filter(item=tube).exists()
