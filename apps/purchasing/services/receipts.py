@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
-from apps.core.money import ZERO, round_quantity
+from apps.core.money import ZERO, round_amount, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.core.posting import one_check_per_date
@@ -113,6 +113,8 @@ def _write_lines(receipt: GoodsReceipt, lines: list[dict], *, actor, existing: d
         line.order_line = values["order_line"]
         line.item = values["order_line"].item
         line.quantity = round_quantity(values["quantity"])
+        line.unit_cost = receipt_unit_cost(line.order_line)
+        line.value = round_amount(line.quantity * line.unit_cost)
         line.location = values["location"]
         line.lot_number = (values.get("lot_number") or "").strip()
         line.expiry_date = values.get("expiry_date")
@@ -186,10 +188,10 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
                     status_code=409,
                 )
         _check_over_receipt(order_lines, lines, settings_for(receipt.company).over_receipt_percent)
+        as_drafted = {line.pk: (line.unit_cost, line.value, line.lot_id) for line in lines}
         move_lines = []
         for line in lines:
-            order_line = order_lines[line.order_line_id]
-            line.unit_cost = round_quantity(order_line.price / order_line.factor * order_line.order.exchange_rate)
+            line.unit_cost = receipt_unit_cost(order_lines[line.order_line_id])
             if line.item.lot_tracked:
                 line.lot = lot_for_receipt(
                     company=receipt.company, item=line.item, number=line.lot_number, expiry_date=line.expiry_date
@@ -214,9 +216,10 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
         )
         for line, move in zip(lines, moves, strict=True):
             line.value = move.value
-        # A draft line has no lot: the column is written only when posting gave one a lot.
-        lot_field = ["lot"] if any(line.lot_id for line in lines) else []
-        update_rows(lines, ["unit_cost", "value", *lot_field])
+        # Drafts carry their cost and value already: only the lines posting changed are written, and the
+        # lot column only when posting gave a line its lot.
+        changed = [line for line in lines if (line.unit_cost, line.value, line.lot_id) != as_drafted[line.pk]]
+        update_rows(changed, ["unit_cost", "value", *(["lot"] if any(line.lot_id for line in changed) else [])])
         _advance(order_lines, lines)
         receipt.total_value = sum((line.value for line in lines), ZERO)
         transition(receipt, to=Status.POSTED, actor=actor, reason=_("Posted"), extra_fields=("total_value",))
@@ -227,6 +230,11 @@ def post_receipt(*, actor, receipt: GoodsReceipt) -> GoodsReceipt:
             refresh_receipt_status(lines_of_order[0].order, actor=actor, current_lines=lines_of_order)
         _emit(receipt, moves, kind="purchasing.receipt.posted", on_date=receipt.document_date)
     return receipt
+
+
+def receipt_unit_cost(order_line: PurchaseOrderLine) -> Decimal:
+    """What a base unit received on `order_line` costs: the order price, in base currency."""
+    return round_quantity(order_line.price / order_line.factor * order_line.order.exchange_rate)
 
 
 def _lock_for_posting(receipt: GoodsReceipt) -> tuple[GoodsReceipt, list[GoodsReceiptLine]]:
