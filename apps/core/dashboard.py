@@ -209,14 +209,27 @@ def ageing_sums(queryset: QuerySet, *, amount: str, due: str, today: date) -> di
     return {bucket: round_amount(sums[bucket]) for bucket in AGEING_BUCKETS}
 
 
-def ageing_chart(buckets: dict[str, Decimal], *, label: str, url: str) -> Chart:
-    return Chart(
-        kind="bar",
-        label=label,
-        labels=[AGEING_LABELS[bucket] for bucket in AGEING_BUCKETS],
-        values=[buckets[bucket] for bucket in AGEING_BUCKETS],
-        urls=[url] * len(AGEING_BUCKETS),
-        money=True,
+def ageing_panel(
+    buckets: dict[str, Decimal], *, unapplied: Decimal, balance_label: str, chart_label: str, note: str, url: str
+) -> Panel:
+    """An ageing card: the balance (open items less what is paid or credited but not yet applied), what is
+    overdue, and the open items per bucket."""
+    overdue = sum((amount for bucket, amount in buckets.items() if bucket != "current"), ZERO)
+    return Panel(
+        url=url,
+        figures=[
+            Figure("balance", balance_label, round_amount(sum(buckets.values(), ZERO) - unapplied), url, money=True),
+            Figure("overdue", _("Overdue"), overdue, url, money=True, attention=overdue > 0),
+        ],
+        chart=Chart(
+            kind="bar",
+            label=chart_label,
+            labels=[AGEING_LABELS[bucket] for bucket in AGEING_BUCKETS],
+            values=[buckets[bucket] for bucket in AGEING_BUCKETS],
+            urls=[url] * len(AGEING_BUCKETS),
+            money=True,
+        ),
+        note=note,
     )
 
 

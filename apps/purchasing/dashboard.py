@@ -14,13 +14,13 @@ from apps.core.dashboard import (
     Figure,
     Panel,
     Scope,
-    ageing_chart,
+    ageing_panel,
     ageing_sums,
     month_ranges,
     month_totals,
     months_back,
 )
-from apps.core.money import ZERO, round_amount
+from apps.core.money import ZERO
 
 from . import selectors
 from .models import PurchaseOrder, PurchaseReturn, SupplierBill, SupplierPayment
@@ -103,22 +103,13 @@ def payables(scope: Scope) -> Panel:
         .filter(**in_company, status=PurchaseReturn.Status.POSTED)
         .aggregate(total=Coalesce(Sum("open_amount"), ZERO, output_field=AMOUNT))["total"]
     )
-    url = scope.url("purchasing:ap-ageing")
-    overdue = sum((amount for bucket, amount in buckets.items() if bucket != "current"), ZERO)
-    return Panel(
-        url=url,
-        figures=[
-            Figure(
-                "balance",
-                _("Payables"),
-                round_amount(sum(buckets.values(), ZERO) - prepaid - debit_notes),
-                url,
-                money=True,
-            ),
-            Figure("overdue", _("Overdue"), overdue, url, money=True, attention=overdue > 0),
-        ],
-        chart=ageing_chart(buckets, label=_("Open bills by days overdue"), url=url),
+    return ageing_panel(
+        buckets,
+        unapplied=prepaid + debit_notes,
+        balance_label=_("Payables"),
+        chart_label=_("Open bills by days overdue"),
         note=_("Open bills less unapplied payments and debit notes."),
+        url=scope.url("purchasing:ap-ageing"),
     )
 
 

@@ -15,13 +15,13 @@ from apps.core.dashboard import (
     Figure,
     Panel,
     Scope,
-    ageing_chart,
+    ageing_panel,
     ageing_sums,
     month_ranges,
     month_totals,
     months_back,
 )
-from apps.core.money import ZERO, round_amount
+from apps.core.money import ZERO
 
 from . import selectors
 from .models import CreditNote, CustomerInvoice, CustomerReceipt, SalesOrder
@@ -108,22 +108,13 @@ def receivables(scope: Scope) -> Panel:
         .filter(**in_company, status=CreditNote.Status.POSTED)
         .aggregate(total=Coalesce(Sum("open_amount"), ZERO, output_field=AMOUNT))["total"]
     )
-    url = scope.url("sales:ar-ageing")
-    overdue = sum((amount for bucket, amount in buckets.items() if bucket != "current"), ZERO)
-    return Panel(
-        url=url,
-        figures=[
-            Figure(
-                "balance",
-                _("Receivables"),
-                round_amount(sum(buckets.values(), ZERO) - unapplied_receipts - unapplied_credits),
-                url,
-                money=True,
-            ),
-            Figure("overdue", _("Overdue"), overdue, url, money=True, attention=overdue > 0),
-        ],
-        chart=ageing_chart(buckets, label=_("Open invoices by days overdue"), url=url),
+    return ageing_panel(
+        buckets,
+        unapplied=unapplied_receipts + unapplied_credits,
+        balance_label=_("Receivables"),
+        chart_label=_("Open invoices by days overdue"),
         note=_("Open invoices less unapplied receipts and credit notes."),
+        url=scope.url("sales:ar-ageing"),
     )
 
 
