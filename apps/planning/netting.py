@@ -18,9 +18,9 @@ from itertools import groupby
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.money import ZERO
 
 QUANTUM = Decimal("0.000001")  # the quantity precision every component need is rounded up to
-ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 

@@ -18,6 +18,7 @@ from apps.sales.models import SalesOrderLine
 from apps.sales.selectors import orders_visible_to
 
 from .models import BillOfMaterials, BomLine, LotGenealogy, MaterialIssue, ProductionOutput, WorkOrder
+from .services.common import required_per_output
 
 MAX_LEVELS = 20
 
@@ -126,9 +127,7 @@ def cost_rollup(bom: BillOfMaterials) -> CostRollup:
         rows = []
         for line in bom_lines:
             component = line.component
-            quantity = round_quantity(
-                per_unit * line.base_quantity * (1 + line.scrap_percent / 100) / line.bom.output_quantity
-            )
+            quantity = round_quantity(per_unit * required_per_output(line, line.bom.output_quantity))
             cost = costs.get(component.pk) or component.standard_price
             sub_lines = by_item.get(component.pk, [])
             row = CostRow(

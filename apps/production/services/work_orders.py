@@ -17,6 +17,7 @@ from apps.core.numbering import next_number
 from apps.core.outbox import emit
 from apps.inventory.models import Reservation
 from apps.inventory.services import ReservationRequest, release_reservations, reserve
+from apps.inventory.services.postings import event_payload
 from apps.masterdata.models import Company, Item, Location, Warehouse
 from apps.sales.models import SalesOrderLine
 
@@ -290,12 +291,12 @@ def _emit_variance(work_order: WorkOrder, variance: Decimal, *, on_date: date) -
         kind="production.work_order.closed",
         source=work_order,
         company_id=work_order.company_id,
-        payload={
-            "date": on_date.isoformat(),
-            "source_number": work_order.number,
-            "description": _("Production variance of work order %(number)s") % {"number": work_order.number},
-            "lines": lines,
-        },
+        payload=event_payload(
+            document=work_order,
+            on_date=on_date,
+            description=_("Production variance of work order %(number)s") % {"number": work_order.number},
+            lines=lines,
+        ),
     )
 
 
