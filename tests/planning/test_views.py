@@ -46,7 +46,8 @@ def test_start_a_run_review_and_convert_in_the_browser(
     assert bike.status == PlannedOrder.Status.CONVERTED and bike.work_order.source == WorkOrder.Source.MRP
     listing = browser_client.get("/planning/planned-orders/", {"run": run.pk, "kind": "production", "q": "bike"})
     assert bike.work_order.number in listing.content.decode()
-    assert browser_client.get("/planning/planned-orders/", {"export": "csv"}).status_code == 200
+    export = browser_client.get("/planning/planned-orders/", {"export": "csv"})
+    assert export["Content-Type"].startswith("text/csv") and "BIKE" in export.content.decode()
 
 
 def test_a_form_error_and_an_outsider(bicycles, browser_client, make_user, books):
