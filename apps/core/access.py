@@ -20,13 +20,23 @@ def scoped(queryset: QuerySet, *, user, perm: str, scope_model, through: str = "
         return queryset.none()
     if user.is_superuser or user.has_perm(perm):
         return queryset
-    allowed = get_objects_for_user(
-        user, perm, klass=scope_model, accept_global_perms=False, with_superuser=False
-    ).values("pk")
-    return queryset.filter(**{f"{through}__in": allowed})
+    return queryset.filter(**{f"{through}__in": granted(user, perm, scope_model)})
+
+
+def granted(user, perm: str, scope_model) -> QuerySet:
+    """The keys of the `scope_model` rows `user` holds `perm` on, user's and groups' object permissions, as
+    a subquery. Built once per user object, like Django's permission cache: guardian takes milliseconds
+    to build it, and a request scopes several fields by the same permission. The database still reads
+    the grants each time the subquery runs."""
+    built = user.__dict__.setdefault("_scope_cache", {})
+    if (perm, scope_model) not in built:
+        built[perm, scope_model] = get_objects_for_user(
+            user, perm, klass=scope_model, accept_global_perms=False, with_superuser=False
+        ).values("pk")
+    return built[perm, scope_model]
 
 
 def forget_permissions(user) -> None:
     """Drop Django's and guardian's per-object permission caches after a grant changes."""
-    for attribute in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attribute in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_scope_cache"):
         user.__dict__.pop(attribute, None)

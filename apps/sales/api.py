@@ -215,6 +215,10 @@ class QuotationViewSet(DocumentResource):
         return self.answer(quotation)
 
 
+# Order actions whose service starts by locking and re-reading the order.
+LOCKING_ACTIONS = frozenset({"confirm", "cancel", "close", "reserve"})
+
+
 class OrderViewSet(DocumentResource):
     """Sales orders. `confirm` checks the credit limit and discounts (beyond the company's rules the order
     waits for approval) and reserves stock per line; what cannot be reserved is a backorder."""
@@ -234,6 +238,17 @@ class OrderViewSet(DocumentResource):
         "credit": ["sales.view_salesorder"],
         "price": ["sales.view_salesorder"],
     }
+
+    def get_queryset(self):
+        if self.action in LOCKING_ACTIONS:  # the service re-reads the order, its relations and lines under its lock
+            return self.visible(self.request.user).select_related(None)
+        return super().get_queryset()
+
+    def fresh(self, document):
+        """The order as answered after an action or a write. Read back by key: the scoped read of the
+        order, or of the customer a new one is for, already showed the user may see it."""
+        related = SalesOrder.objects.select_related(*selectors.ORDER_RELATED)
+        return related.prefetch_related(self.line_prefetch).get(pk=document.pk)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -48,40 +48,48 @@ def _by_customer_or_warehouse(queryset: QuerySet, user) -> QuerySet:
 
 
 def quotations_visible_to(user) -> QuerySet[Quotation]:
-    return _by_customer(Quotation.objects.select_related("customer", "currency", "company", "salesperson"), user)
+    return _by_customer(
+        Quotation.objects.select_related("customer", "currency", "company", "salesperson", "created_by"), user
+    )
+
+
+# What an order answers with besides its lines; `orders_visible_to` and a read-back after an action.
+ORDER_RELATED = ("customer", "currency", "warehouse", "company", "salesperson", "created_by")
 
 
 def orders_visible_to(user) -> QuerySet[SalesOrder]:
-    return _by_customer(
-        SalesOrder.objects.select_related("customer", "currency", "warehouse", "company", "salesperson"), user
-    )
+    return _by_customer(SalesOrder.objects.select_related(*ORDER_RELATED), user)
 
 
 def orders_to_ship_visible_to(user) -> QuerySet[SalesOrder]:
     """Orders the user may deliver: their customers' orders and those shipping from a warehouse they keep."""
-    return _by_customer_or_warehouse(
-        SalesOrder.objects.select_related("customer", "currency", "warehouse", "company", "salesperson"), user
-    )
+    return _by_customer_or_warehouse(SalesOrder.objects.select_related(*ORDER_RELATED), user)
 
 
 def deliveries_visible_to(user) -> QuerySet[Delivery]:
-    return _by_customer_or_warehouse(Delivery.objects.select_related("customer", "order", "warehouse", "company"), user)
+    return _by_customer_or_warehouse(
+        Delivery.objects.select_related("customer", "order", "warehouse", "company", "created_by"), user
+    )
 
 
 def invoices_visible_to(user) -> QuerySet[CustomerInvoice]:
-    return _by_customer(CustomerInvoice.objects.select_related("customer", "currency", "company", "salesperson"), user)
+    return _by_customer(
+        CustomerInvoice.objects.select_related("customer", "currency", "company", "salesperson", "created_by"), user
+    )
 
 
 def credit_notes_visible_to(user) -> QuerySet[CreditNote]:
-    return _by_customer(CreditNote.objects.select_related("customer", "invoice", "company"), user)
+    return _by_customer(CreditNote.objects.select_related("customer", "invoice", "company", "created_by"), user)
 
 
 def receipts_visible_to(user) -> QuerySet[CustomerReceipt]:
-    return _by_customer(CustomerReceipt.objects.select_related("customer", "company"), user)
+    return _by_customer(CustomerReceipt.objects.select_related("customer", "company", "created_by"), user)
 
 
 def returns_visible_to(user) -> QuerySet[SalesReturn]:
-    return _by_customer_or_warehouse(SalesReturn.objects.select_related("customer", "warehouse", "company"), user)
+    return _by_customer_or_warehouse(
+        SalesReturn.objects.select_related("customer", "warehouse", "company", "created_by"), user
+    )
 
 
 def price_lists_visible_to(user) -> QuerySet[PriceList]:

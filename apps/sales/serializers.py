@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.access import scoped
-from apps.core.serializers import ScopedRelatedField
+from apps.core.serializers import LinesSerializer, PreloadedRelatedField, ScopedRelatedField
 from apps.inventory.serializers import (
     AMOUNT,
     MAX_LINES,
@@ -212,12 +212,19 @@ PRICED_LINE_READ_ONLY = ["factor", "base_quantity", "list_price", "floor_price",
 PRICED_LINE_INPUT = ("id", "item", "description", "quantity", "unit", "price", "discount_percent", "tax_rate")
 
 
+class LineRelatedField(PreloadedRelatedField, VisibleRelatedField):
+    """A line's item or unit, read for all the document's lines in one query."""
+
+
 class PricedLineSerializer(MasterDataSerializer):
+    serializer_related_field = LineRelatedField
+
     id = existing_line_id()
     item_detail = summary("item")
     unit_code = code_summary("unit")
 
     class Meta:
+        list_serializer_class = LinesSerializer
         fields = PRICED_LINE_FIELDS
         read_only_fields = PRICED_LINE_READ_ONLY
         extra_kwargs = {

@@ -13,6 +13,7 @@ from apps.approvals.models import ApprovalRule
 from apps.core.access import forget_permissions
 from apps.inventory import services as inventory
 from apps.masterdata.models import Company, Item, Location, Partner, Warehouse
+from apps.production.models import WorkOrder
 from apps.purchasing import services as purchasing
 from apps.purchasing.models import PurchaseOrder
 from apps.sales import services as sales
@@ -25,6 +26,8 @@ from tests.factories import (
     PartnerFactory,
     WarehouseFactory,
 )
+
+from . import documents
 
 TODAY = date.today()
 
@@ -39,6 +42,7 @@ class World:
     customer: Partner
     purchase_order: PurchaseOrder
     sales_order: SalesOrder
+    work_order: WorkOrder  # in progress, of lot-tracked frames made of two bolts (documents.make_work_order)
 
 
 def populate(actor, company: Company) -> World:
@@ -66,7 +70,7 @@ def populate(actor, company: Company) -> World:
         expected_date=TODAY,
         lines=[{"item": item, "quantity": Decimal("10"), "price": Decimal("4")}],
     )
-    purchasing.confirm_order(actor=actor, order=order)
+    order = purchasing.confirm_order(actor=actor, order=order)
     receipt = purchasing.create_receipt(
         actor=actor,
         company=company,
@@ -84,7 +88,7 @@ def populate(actor, company: Company) -> World:
         document_date=TODAY,
         lines=[{"item": item, "quantity": Decimal("3"), "price": Decimal("9")}],
     )
-    sales.confirm_order(actor=actor, order=sales_order)
+    sales_order = sales.confirm_order(actor=actor, order=sales_order)
     delivery = sales.create_delivery(
         actor=actor,
         order=sales_order,
@@ -93,9 +97,14 @@ def populate(actor, company: Company) -> World:
     )
     sales.post_delivery(actor=actor, delivery=delivery)
     _paperwork(actor, company, warehouse, location, item, supplier, customer, receipt, delivery)
+    work_order = documents.make_work_order(actor, company, warehouse, location, item)
+    documents.run_plan(actor, company)
+    documents.return_and_credit(actor, company, warehouse, supplier, customer)
+    documents.books_and_lists(actor, company, item, customer)
+    drain_outbox()
     order.refresh_from_db()
     sales_order.refresh_from_db()
-    return World(company, warehouse, location, item, supplier, customer, order, sales_order)
+    return World(company, warehouse, location, item, supplier, customer, order, sales_order, work_order)
 
 
 def _paperwork(actor, company, warehouse, location, item, supplier, customer, receipt, delivery) -> None:
@@ -151,6 +160,7 @@ def _paperwork(actor, company, warehouse, location, item, supplier, customer, re
         ],
     )
     inventory.create_count(actor=actor, company=company, warehouse=warehouse, document_date=TODAY)
+    documents.operations(actor, company)
     approvals.save_rule(
         actor=actor,
         rule=ApprovalRule(

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+GET_AND_POST = ("get", "post")
+WRITES = ("put", "patch", "delete")
+
 # Routes that are not the project's own record pages (the admin is for superusers; test-only routes).
 FOREIGN_PREFIXES = ("admin/", "i18n/", "api/schema", "api/docs", "api/v1/testapp/", "testapp/")
 
@@ -21,7 +24,13 @@ VIEW_MODELS = {
     "ClosePeriodView": "finance.Period",
     "ReopenPeriodView": "finance.Period",
     "RequestDetailView": "approvals.ApprovalRequest",
+    # Create views of a child document, addressed by the work order's id.
+    "IssueCreateView": "production.WorkOrder",
+    "OutputCreateView": "production.WorkOrder",
 }
+
+# Action views without an `actions` table: the slugs they answer.
+VIEW_SLUGS = {"BomActionView": ("activate", "deactivate")}
 
 # Models shared by every company, or routes addressed by something other than a row id: why they are not
 # expected to answer 404 to a user of another company.
@@ -42,16 +51,22 @@ class Route:
     path: str  # e.g. "purchasing/orders/<int:pk>/"
     pattern: URLPattern
     model_label: str | None
-    methods: tuple[str, ...]  # what the view answers: ("get",), ("post",), ...
+    allowed: tuple[str, ...]  # every method the view answers, of GET_AND_POST and WRITES
     is_api: bool
+    slug: str = "cancel"  # the action an `actions/<slug:slug>/` route is tried with
 
     def url(self, pk: int) -> str:
         path = self.path
         for name in self.kwargs:
-            value = "cancel" if name == "slug" else str(pk)
+            value = self.slug if name == "slug" else str(pk)
             path = path.replace(f"<int:{name}>", value).replace(f"<slug:{name}>", value)
             path = path.replace(f"(?P<{name}>[^/.]+)", value)
         return "/" + path.replace("^", "").replace("$", "")
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """What the view answers of GET and POST: ("get",), ("post",), ("get", "post")."""
+        return tuple(method for method in self.allowed if method in GET_AND_POST) or ("get",)
 
     @property
     def kwargs(self) -> list[str]:
@@ -75,6 +90,8 @@ def _model_label(pattern: URLPattern) -> str | None:
     view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     if view is None:
         return None
+    if view.__name__ in VIEW_MODELS:
+        return VIEW_MODELS[view.__name__]
     model = (
         getattr(callback, "view_initkwargs", {}).get("model")
         or getattr(view, "model", None)
@@ -83,9 +100,15 @@ def _model_label(pattern: URLPattern) -> str | None:
     )
     if model is None and hasattr(view, "get_serializer_class"):
         model = _serialized_model(view)
-    if model is not None:
-        return model._meta.label
-    return VIEW_MODELS.get(view.__name__)
+    return model._meta.label if model is not None else None
+
+
+def _slugs(pattern: URLPattern) -> tuple[str, ...]:
+    """Every action an `actions/<slug:slug>/` page takes: an unknown slug is a 404 before any row is read."""
+    view = getattr(pattern.callback, "view_class", None)
+    if "slug" not in pattern.pattern.regex.groupindex or view is None:
+        return ("cancel",)
+    return VIEW_SLUGS.get(view.__name__) or tuple(action.slug for action in view.actions)
 
 
 def _serialized_model(viewset):
@@ -98,33 +121,36 @@ def _serialized_model(viewset):
     return getattr(getattr(serializer_class, "Meta", None), "model", None)
 
 
-def _methods(pattern: URLPattern) -> tuple[str, ...]:
+def _allowed(pattern: URLPattern) -> tuple[str, ...]:
     callback = pattern.callback
     actions = getattr(callback, "actions", None)
-    if actions is not None:  # a DRF viewset route
-        return tuple(method for method in ("get", "post") if method in actions)
+    if actions is not None:  # a DRF viewset route: the router's methods the viewset still answers
+        names = callback.cls.http_method_names
+        return tuple(method for method in (*GET_AND_POST, *WRITES) if method in actions and method in names)
     view = getattr(callback, "view_class", None)
     if view is None:
         return ("get",)
-    allowed = [m for m in ("get", "post") if m in view.http_method_names and hasattr(view, m)]
-    return tuple(allowed) or ("get",)
+    return tuple(m for m in (*GET_AND_POST, *WRITES) if m in view.http_method_names and hasattr(view, m))
 
 
 def all_routes() -> list[Route]:
-    """Every route of the project's own pages and API (format-suffix duplicates of API routes left out)."""
+    """Every route of the project's own pages and API (format-suffix duplicates of API routes left out), an
+    action page once per action."""
     routes = []
     for path, pattern in _walk(get_resolver().url_patterns):
         clean = path.replace("^", "")
         if clean.startswith(FOREIGN_PREFIXES) or "format" in pattern.pattern.regex.groupindex:
             continue
-        routes.append(
+        routes.extend(
             Route(
                 path=path,
                 pattern=pattern,
                 model_label=_model_label(pattern),
-                methods=_methods(pattern),
+                allowed=_allowed(pattern),
                 is_api=clean.startswith("api/"),
+                slug=slug,
             )
+            for slug in _slugs(pattern)
         )
     return routes
 

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from apps.inventory.models import StockAdjustment
+from apps.inventory.models import StockAdjustment, StockMove
 from apps.masterdata.models import Partner
+from apps.production.models import BillOfMaterials, BomLine, MaterialIssue, ProductionOutput, WorkOrder
 from apps.purchasing.models import PurchaseOrder
 from apps.sales.models import SalesOrder
 
@@ -109,3 +110,69 @@ def test_an_impossible_price_is_refused_with_the_field_named(world, admin_user, 
         refused(api.post("/api/v1/inventory/adjustments/", adjustment(world, unit_cost=price)), "unit_cost")
 
     assert counts() == before
+
+
+def bom(world, **line) -> dict:
+    return {
+        "item": world.work_order.item_id,
+        "version": "BAD",
+        "lines": [{"component": world.item.pk, "quantity": "1", **line}],
+    }
+
+
+def work_order(world, quantity: str) -> dict:
+    return {
+        "item": world.work_order.item_id,
+        "quantity": quantity,
+        "due_date": TODAY,
+        "warehouse": world.warehouse.pk,
+    }
+
+
+def issue(world, quantity: str) -> dict:
+    return {"lines": [{"item": world.item.pk, "quantity": quantity, "from_location": world.location.pk}]}
+
+
+def production_state(world) -> tuple:
+    """How many production documents and stock moves there are, and the work order as stored."""
+    return (
+        BillOfMaterials.objects.count(),
+        BomLine.objects.count(),
+        WorkOrder.objects.count(),
+        MaterialIssue.objects.count(),
+        ProductionOutput.objects.count(),
+        StockMove.objects.count(),
+        WorkOrder.objects.filter(pk=world.work_order.pk).values().get(),
+    )
+
+
+def test_an_impossible_production_quantity_is_refused_with_the_field_named(world, admin_user, api_client):
+    api = api_client(admin_user)
+    orders = f"/api/v1/production/work-orders/{world.work_order.pk}"
+    active_bom = f"/api/v1/production/boms/{world.work_order.bom_id}/"
+    before = production_state(world)
+
+    for quantity in BAD_QUANTITIES:
+        refused(api.post("/api/v1/production/boms/", bom(world, quantity=quantity)), "quantity")
+        refused(api.post("/api/v1/production/boms/", {**bom(world), "output_quantity": quantity}), "output_quantity")
+        refused(api.patch(active_bom, bom(world, quantity=quantity)), "quantity")
+        refused(api.post("/api/v1/production/work-orders/", work_order(world, quantity)), "quantity")
+        refused(api.post(f"{orders}/issue/", issue(world, quantity)), "quantity")
+        refused(api.post(f"{orders}/output/", {"quantity": quantity, "lot_number": "F9"}), "quantity")
+        if quantity != "0":  # no scrap is the usual case
+            refused(
+                api.post(f"{orders}/output/", {"quantity": "1", "scrap_quantity": quantity, "scrap_reason": "x"}),
+                "scrap_quantity",
+            )
+
+    assert production_state(world) == before
+
+
+def test_an_impossible_scrap_percent_is_refused_with_the_field_named(world, admin_user, api_client):
+    api = api_client(admin_user)
+    before = production_state(world)
+
+    for percent in ["-1", "100", "1e30", str(10**20), "abc", "NaN", "Infinity"]:
+        refused(api.post("/api/v1/production/boms/", bom(world, scrap_percent=percent)), "scrap_percent")
+
+    assert production_state(world) == before

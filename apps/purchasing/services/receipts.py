@@ -238,22 +238,18 @@ def receipt_unit_cost(order_line: PurchaseOrderLine) -> Decimal:
 
 
 def _lock_for_posting(receipt: GoodsReceipt) -> tuple[GoodsReceipt, list[GoodsReceiptLine]]:
-    """The receipt and the order lines of its lines locked in one statement, order lines in id order:
-    two receipts against one order queue here, not over-receive. Returns the receipt and its lines."""
+    """The receipt locked, then the order lines of its lines, in id order: two receipts against one
+    order queue here, not over-receive. Returns the receipt and its lines.
+
+    Two statements rather than one join: the receipt's company, supplier and settings would otherwise
+    come back, and be built into objects, once per line."""
+    receipt = lock_document(receipt, "supplier", *WITH_SETTINGS)
     rows = list(
         GoodsReceiptLine.objects.filter(receipt_id=receipt.pk)
-        .select_for_update(of=("receipt", "order_line"))
-        .select_related(
-            *(f"receipt__{name}" for name in ("company", "supplier", *WITH_SETTINGS)),
-            "item",
-            "location__warehouse",
-            "order_line__order",
-        )
+        .select_for_update(of=("order_line",))
+        .select_related("item", "location__warehouse", "order_line__order")
         .order_by("order_line_id", "pk")
     )
-    if not rows:
-        return lock_document(receipt, "supplier", *WITH_SETTINGS), []
-    receipt = rows[0].receipt
     for line in rows:
         line.receipt = receipt
     return receipt, sorted(rows, key=lambda line: line.pk)
