@@ -55,6 +55,7 @@ beat: install
 	@mkdir -p var
 	$(BIN)/celery -A erp beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
+# BENCH_SIZE=standard (default: with make chaos, within 20 minutes) or full (the issues' sizes, about an hour).
 bench: install-dev
 	$(BIN)/python bench/run.py
 
