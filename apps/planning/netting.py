@@ -85,12 +85,13 @@ class PlannedSupply:
 
 
 def explode(bom: Bom, quantity: Decimal) -> list[tuple[int, Decimal]]:
-    """Component needs for `quantity` of the parent: quantity × base quantity / output quantity /
-    (1 − scrap %), rounded up to the millionth so scrap is never under-planned."""
+    """Component needs for `quantity` of the parent: quantity × base quantity × (1 + scrap %) / output
+    quantity, as a released work order reserves them, rounded up to the millionth so scrap is never
+    under-planned."""
     needs = []
     for component in bom.components:
         gross = quantity * component.base_quantity / bom.output_quantity
-        gross /= 1 - component.scrap_percent / HUNDRED
+        gross *= 1 + component.scrap_percent / HUNDRED
         needs.append((component.item_id, gross.quantize(QUANTUM, rounding=ROUND_CEILING)))
     return needs
 

@@ -31,7 +31,7 @@ def test_conversion_makes_drafts_linked_to_their_planned_orders(
     lines = {line.item.code: line for line in requisition.lines.select_related("item", "suggested_supplier")}
     assert {code: line.quantity for code, line in lines.items()} == {
         "WHEEL": Decimal("4"),
-        "TUBE": Decimal("11.666667"),
+        "TUBE": Decimal("11.55"),
         "BOLT": Decimal("100"),
     }
     assert lines["WHEEL"].needed_by == days(15) and lines["WHEEL"].suggested_supplier == bicycles.supplier

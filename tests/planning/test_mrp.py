@@ -81,12 +81,12 @@ def test_two_levels_lead_times_scrap_open_po_and_reorder_point(
     assert pegs(wheel) == [("planned_order", Decimal("4"))]
 
     # TUBE (level 2): 7 frames made by batches of 2 frames from 3 tubes with 10 % scrap:
-    # 7 x 3 / 2 / (1 - 0.10) = 11.6666..., rounded up to 11.666667, needed when the frames start (day 12),
+    # 7 x 3 x (1 + 0.10) / 2 = 11.55, as the work order would reserve them, needed when the frames start (day 12),
     # ordered day 12 - 10 = 2.
     tube = planned(run, b.tube)
     assert (tube.kind, tube.quantity, tube.need_date, tube.start_date, tube.level) == (
         "purchase",
-        Decimal("11.666667"),
+        Decimal("11.55"),
         days(12),
         days(2),
         2,

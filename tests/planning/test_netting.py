@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from apps.planning.netting import Bom, BomComponent, Demand, ItemRule, Plan, PlanningError, Supply, explode
+from apps.production.models import BomLine
+from apps.production.services.common import required_per_output
 
 TODAY = date(2026, 3, 2)
 WH = 1
@@ -17,8 +19,15 @@ def day(n: int) -> date:
 
 def test_explosion_rounds_up_after_scrap():
     bom = Bom(1, Decimal("3"), (BomComponent(10, Decimal("2"), Decimal("7")), BomComponent(11, Decimal("1"), 0)))
-    # 5 x 2 / 3 / 0.93 = 3.584229390..., up to 3.584230; 5 x 1 / 3 = 1.6666..., up to 1.666667
-    assert explode(bom, Decimal("5")) == [(10, Decimal("3.584230")), (11, Decimal("1.666667"))]
+    # 5 x 2 x 1.07 / 3 = 3.5666..., up to 3.566667; 5 x 1 / 3 = 1.6666..., up to 1.666667
+    assert explode(bom, Decimal("5")) == [(10, Decimal("3.566667")), (11, Decimal("1.666667"))]
+
+
+def test_explosion_plans_what_a_released_work_order_would_reserve():
+    line = BomLine(base_quantity=Decimal("3"), scrap_percent=Decimal("12.5"))
+    bom = Bom(1, Decimal("4"), (BomComponent(10, line.base_quantity, line.scrap_percent),))
+    [(_item, planned)] = explode(bom, Decimal("9"))
+    assert planned == (Decimal("9") * required_per_output(line, Decimal("4"))).quantize(Decimal("0.000001"))
 
 
 def test_one_order_per_short_day_and_late_supply_does_not_cover():

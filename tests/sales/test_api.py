@@ -6,6 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from apps.approvals import services as approvals
 from apps.approvals.models import ApprovalRule
@@ -203,6 +207,41 @@ def test_a_draft_order_is_edited_under_if_match_and_cancelled_with_a_reason(
     assert history[-1]["reason"] == "Created"
 
 
+def test_an_order_pushed_and_confirmed_with_a_token_answers_as_it_reads_and_keeps_its_query_budget(
+    clerk, books, customer, warehouse, item, stock, django_assert_max_num_queries
+):
+    items = [item, *(ItemFactory(company=books, code=f"PART-{n}", name=f"Part {n}") for n in range(4))]
+    client = APIClient(HTTP_AUTHORIZATION="Token " + AuthToken.objects.create(clerk)[1])
+    body = order_body(books, customer, warehouse, *({"item": line.pk, "quantity": "1"} for line in items))
+    client.post(url("orders"), body, headers={"Idempotency-Key": "warm-up"})  # content types, first-use caches
+
+    # Auth, permissions, idempotency, the scoped customer, warehouse, company and items (one query for
+    # all the lines), the service, and the order read back with its lines.
+    with django_assert_max_num_queries(36):
+        created = client.post(url("orders"), body, headers={"Idempotency-Key": "shop-order-5"})
+    with django_assert_max_num_queries(31):
+        confirmed = client.post(url("orders", created.json()["id"], "confirm"), headers={"Idempotency-Key": "c-5"})
+
+    assert created.status_code == 201, created.json()
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed.json()["status"] == "confirmed"
+    assert [line["item"] for line in created.json()["lines"]] == [line.pk for line in items]
+    assert confirmed.json() == client.get(url("orders", created.json()["id"])).json()
+
+
+@pytest.mark.parametrize("lines", [1, 6])
+def test_the_items_of_an_orders_lines_are_read_in_one_query(api_client, clerk, books, customer, warehouse, lines):
+    items = [ItemFactory(company=books, code=f"PART-{n}", name=f"Part {n}") for n in range(lines)]
+    body = order_body(books, customer, warehouse, *({"item": line.pk, "quantity": "2"} for line in items))
+
+    with CaptureQueriesContext(connection) as queries:
+        created = api_client(clerk).post(url("orders"), body)
+
+    assert created.status_code == 201, created.json()
+    item_reads = [query for query in queries if query["sql"].startswith('SELECT "masterdata_item"."id"')]
+    assert len(item_reads) == 1
+
+
 # --- Hostile input ------------------------------------------------------------------------------
 
 
@@ -238,6 +277,23 @@ def test_a_malformed_line_is_refused_whole_and_writes_nothing(
     assert field in refused.json()["error"]["fields"]
     assert SalesOrder.objects.count() == SalesOrderLine.objects.count() == 0
     assert DocumentSequence.objects.count() == sequences
+
+
+@pytest.mark.parametrize(("named", "code"), [("foreign", "does_not_exist"), (True, "incorrect_type")])
+def test_a_line_naming_an_item_out_of_reach_is_refused_at_its_place(
+    api_client, clerk, books, customer, warehouse, item, named, code
+):
+    if named == "foreign":
+        named = ItemFactory(company=CompanyFactory(code="OTHER", name="Other Co."), code="FOREIGN", name="Far").pk
+    good = {"item": item.pk, "quantity": "1"}
+
+    refused = api_client(clerk).post(
+        url("orders"), order_body(books, customer, warehouse, good, {"item": named, "quantity": "1"}, good)
+    )
+
+    assert refused.status_code == 400
+    assert field_codes(refused) == {"lines.1.item": [code]}
+    assert SalesOrder.objects.count() == 0
 
 
 def test_an_item_or_customer_of_another_company_is_refused(api_client, admin_user, books, customer, warehouse, item):

@@ -63,7 +63,7 @@ def connection_kept_open():
 
 
 @pytest.mark.django_db
-def test_no_operation_answers_a_server_error_or_breaks_its_schema(world, token, connection_kept_open):
+def test_no_operation_answers_a_server_error_or_breaks_its_schema(every_record, token, connection_kept_open):
     operations = [result.ok() for result in project_schema(token).get_all_operations()]
     assert len(operations) > 100, "the schema lost its operations"
     failures = []

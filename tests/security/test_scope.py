@@ -4,7 +4,8 @@ is changed.
 
 The routes come from the URL resolver (tests/security/routes.py), so new pages and endpoints are tried as
 soon as they exist; the few that are not object-scoped are listed there with the reason. Every route must
-find a row of its model in tests/security/conftest.py populate(): a new app without one fails here.
+find a row of its model in tests/security/conftest.py (populate and add_every_record): a new app
+without one fails here.
 """
 
 import pytest
@@ -30,7 +31,7 @@ def targets(routes: list[Route]) -> dict[Route, Model]:
     """Our row for each route; fails naming the routes whose model has none in the scenario."""
     rows = {route: our_row(route.model) for route in routes}
     untried = [f"{route.path} ({route.model_label})" for route, row in rows.items() if row is None]
-    assert not untried, "no row to try in tests/security/conftest.py populate():\n" + "\n".join(untried)
+    assert not untried, "no row to try: add one in conftest.py add_every_record():\n" + "\n".join(untried)
     return rows
 
 
@@ -61,7 +62,7 @@ def try_every_route(client, rows: dict[Route, Model], methods: tuple[str, ...] |
     return leaks
 
 
-def test_every_api_endpoint_answers_404_to_another_company(world, stranger, api_client):
+def test_every_api_endpoint_answers_404_to_another_company(every_record, stranger, api_client):
     rows = targets(scoped_routes(api=True))
     assert len(rows) > 100
     before = snapshot(rows)
@@ -72,7 +73,7 @@ def test_every_api_endpoint_answers_404_to_another_company(world, stranger, api_
     assert snapshot(rows) == before
 
 
-def test_every_page_answers_404_to_another_company(world, stranger, client):
+def test_every_page_answers_404_to_another_company(every_record, stranger, client):
     rows = targets(scoped_routes(api=False))
     assert len(rows) > 50
     before = snapshot(rows)
@@ -84,7 +85,7 @@ def test_every_page_answers_404_to_another_company(world, stranger, client):
     assert snapshot(rows) == before
 
 
-def test_no_api_endpoint_lets_another_company_put_patch_or_delete(world, stranger, api_client):
+def test_no_api_endpoint_lets_another_company_put_patch_or_delete(every_record, stranger, api_client):
     rows = targets(scoped_routes(api=True))
     before = snapshot(rows)
 
@@ -94,7 +95,7 @@ def test_no_api_endpoint_lets_another_company_put_patch_or_delete(world, strange
     assert snapshot(rows) == before
 
 
-def test_no_page_lets_another_company_put_patch_or_delete(world, stranger, client):
+def test_no_page_lets_another_company_put_patch_or_delete(every_record, stranger, client):
     rows = targets(scoped_routes(api=False))
     before = snapshot(rows)
     client.force_login(stranger)
