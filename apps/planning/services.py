@@ -28,6 +28,7 @@ from .netting import Plan, PlannedSupply
 logger = logging.getLogger(__name__)
 
 MAX_HORIZON_DAYS = 730
+MAX_CONVERT = 500  # planned orders converted in one request: one transaction, bounded
 STALE_AFTER = timedelta(minutes=30)  # a run queued or running longer than this no longer blocks a new one
 
 
@@ -223,8 +224,7 @@ def convert_planned_orders(
 ) -> Conversion:
     """Planned purchases become draft requisitions (one per warehouse), planned work orders draft work
     orders from MRP; each planned order links to what it became. All or nothing; twice is refused."""
-    if not planned_orders:
-        raise ValidationError({"planned_orders": [_("Choose at least one planned order.")]})
+    check_conversion_size(len(planned_orders))
     document_date = document_date or timezone.localdate()
     with transaction.atomic():
         orders = list(
@@ -242,6 +242,16 @@ def convert_planned_orders(
             if order.kind == PlannedOrder.Kind.PRODUCTION:
                 conversion.work_orders.append(_to_work_order(order, actor=actor))
     return conversion
+
+
+def check_conversion_size(count: int) -> None:
+    """At least one planned order and at most MAX_CONVERT in one conversion."""
+    if count == 0:
+        raise ValidationError({"planned_orders": [_("Choose at least one planned order.")]})
+    if count > MAX_CONVERT:
+        raise ValidationError(
+            {"planned_orders": [_("Convert at most %(max)s planned orders at once.") % {"max": MAX_CONVERT}]}
+        )
 
 
 def _check_convertible(orders: list[PlannedOrder]) -> None:

@@ -4,6 +4,8 @@ permissions, scoping by warehouse (404 outside) and bad input."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.planning.models import MrpRun, PlannedOrder
 from apps.purchasing.models import PurchaseRequisition
@@ -70,6 +72,10 @@ def test_bad_input_is_refused_with_field_errors(run, planner, api_client):
     missing = client.post(f"{ORDERS}convert/", {"planned_orders": [999999]}, format="json")
     assert missing.status_code == 400
     assert missing.json()["error"]["fields"]["planned_orders"][0]["code"] == "does_not_exist"
+    with CaptureQueriesContext(connection) as queries:
+        too_many = client.post(f"{ORDERS}convert/", {"planned_orders": list(range(1, 502))}, format="json")
+    assert too_many.status_code == 400 and "at most 500" in str(too_many.json()["error"]["fields"]["planned_orders"])
+    assert not any("planning_plannedorder" in query["sql"] for query in queries)  # refused before any lookup
     assert not PlannedOrder.objects.filter(status="converted").exists()
 
 
