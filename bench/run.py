@@ -32,15 +32,15 @@ NOT_BENCHMARKS = {"common", "run"}
 FIRST = "pgbench_tpcb"
 # Sizes of `standard` runs; `full` leaves each benchmark at its own default (the size).
 STANDARD_SIZES = {
-    "BENCH_POSTINGS": "2000",
-    "BENCH_RECEIPTS": "600",
-    "BENCH_ORDERS": "300",
-    "BENCH_OUTBOX_EVENTS": "3000",
-    "BENCH_LAG_SECONDS": "15",
+    "BENCH_POSTINGS": "1000",
+    "BENCH_RECEIPTS": "400",
+    "BENCH_ORDERS": "200",
+    "BENCH_OUTBOX_EVENTS": "2000",
+    "BENCH_LAG_SECONDS": "10",
     "BENCH_MRP_SCALE": "0.4",
     "BENCH_MRP_ROUNDS": "1",
-    "BENCH_CELERY_TASKS": "1500",
-    "BENCH_REPORT_ROWS": "1000000",
+    "BENCH_CELERY_TASKS": "1000",
+    "BENCH_LOAD_BASELINE_SECONDS": "30",
 }
 SIZES = {"standard": STANDARD_SIZES, "full": {}}
 

@@ -21,8 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from apps.core.access import scoped
-from apps.masterdata.models import Company, Item, Location, Warehouse
-from apps.masterdata.selectors import ACCESS_COMPANY, ACCESS_WAREHOUSE, warehouses_visible_to
+from apps.masterdata.models import Company, Item, Location
+from apps.masterdata.selectors import ACCESS_COMPANY, in_visible_warehouse, warehouses_visible_to
 
 from .models import (
     InventorySettings,
@@ -42,13 +42,8 @@ AMOUNT = DecimalField(max_digits=18, decimal_places=2)
 ZERO_QUANTITY = Value(Decimal(0), output_field=QUANTITY)
 
 
-def _by_warehouse(queryset: QuerySet, user, through: str = "warehouse") -> QuerySet:
-    queryset = scoped(queryset, user=user, perm=ACCESS_COMPANY, scope_model=Company, through="company")
-    return scoped(queryset, user=user, perm=ACCESS_WAREHOUSE, scope_model=Warehouse, through=through)
-
-
 def adjustments_visible_to(user) -> QuerySet[StockAdjustment]:
-    return _by_warehouse(StockAdjustment.objects.select_related("warehouse", "company", "created_by"), user)
+    return in_visible_warehouse(StockAdjustment.objects.select_related("warehouse", "company", "created_by"), user)
 
 
 def transfers_visible_to(user) -> QuerySet[StockTransfer]:
@@ -65,11 +60,11 @@ def transfers_visible_to(user) -> QuerySet[StockTransfer]:
 
 
 def counts_visible_to(user) -> QuerySet[StockCount]:
-    return _by_warehouse(StockCount.objects.select_related("warehouse", "company", "created_by"), user)
+    return in_visible_warehouse(StockCount.objects.select_related("warehouse", "company", "created_by"), user)
 
 
 def balances_visible_to(user) -> QuerySet[StockBalance]:
-    return _by_warehouse(StockBalance.objects.select_related("item", "location", "warehouse", "lot"), user)
+    return in_visible_warehouse(StockBalance.objects.select_related("item", "location", "warehouse", "lot"), user)
 
 
 def moves_visible_to(user) -> QuerySet[StockMove]:
@@ -93,7 +88,7 @@ def lots_visible_to(user) -> QuerySet[Lot]:
 
 
 def reservations_visible_to(user) -> QuerySet[Reservation]:
-    return _by_warehouse(
+    return in_visible_warehouse(
         Reservation.objects.select_related("item", "location", "lot"), user, through="location__warehouse"
     )
 

@@ -42,6 +42,12 @@ def _in_visible_company(queryset: QuerySet, user, through: str = "company") -> Q
     return scoped(queryset, user=user, perm=ACCESS_COMPANY, scope_model=Company, through=through)
 
 
+def in_visible_warehouse(queryset: QuerySet, user, through: str = "warehouse") -> QuerySet:
+    """Rows of the user's companies (through `company`) kept in the user's warehouses (through `through`)."""
+    queryset = _in_visible_company(queryset, user)
+    return scoped(queryset, user=user, perm=ACCESS_WAREHOUSE, scope_model=Warehouse, through=through)
+
+
 def categories_visible_to(user) -> QuerySet[ItemCategory]:
     return _in_visible_company(ItemCategory.objects.select_related("parent", "company"), user)
 

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from apps.core.access import scoped
 from apps.inventory.models import StockBalance
 from apps.masterdata.models import Company, Item, Warehouse
-from apps.masterdata.selectors import ACCESS_COMPANY, ACCESS_WAREHOUSE
+from apps.masterdata.selectors import ACCESS_COMPANY, in_visible_warehouse
 from apps.production.models import BillOfMaterials, BomLine, WorkOrder, WorkOrderComponent
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseRequisition, RequisitionLine
 from apps.sales.models import SalesOrder, SalesOrderLine
@@ -33,16 +33,12 @@ def runs_visible_to(user) -> QuerySet[MrpRun]:
 
 def planned_orders_visible_to(user) -> QuerySet[PlannedOrder]:
     """Planned orders of the user's companies, in the user's warehouses."""
-    queryset = scoped(
+    return in_visible_warehouse(
         PlannedOrder.objects.select_related(
             "run", "item__base_unit", "warehouse", "supplier", "bom", "work_order", "requisition_line__requisition"
         ),
-        user=user,
-        perm=ACCESS_COMPANY,
-        scope_model=Company,
-        through="company",
+        user,
     )
-    return scoped(queryset, user=user, perm=ACCESS_WAREHOUSE, scope_model=Warehouse, through="warehouse")
 
 
 def peggings_of(planned_order: PlannedOrder) -> QuerySet[Pegging]:

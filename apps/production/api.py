@@ -203,10 +203,11 @@ class WorkOrderViewSet(DocumentResource):
     @action(detail=True, methods=["post"])
     def issue(self, request, *args, **kwargs):
         """Issue components to the order at moving-average cost (Dr WIP / Cr Inventory)."""
+        work_order = self.get_object()  # out of scope is 404 before the body is looked at
         data = validated(IssueInputSerializer, request.data, self.get_serializer_context())
         issue = services.issue_materials(
             actor=request.user,
-            work_order=self.get_object(),
+            work_order=work_order,
             lines=[
                 services.IssueLine(line["item"], line["quantity"], line.get("from_location"), line.get("lot"))
                 for line in data["lines"]
@@ -221,10 +222,11 @@ class WorkOrderViewSet(DocumentResource):
     @action(detail=True, methods=["post"])
     def output(self, request, *args, **kwargs):
         """Report good and scrapped quantities; good ones enter stock at the order's cost per unit."""
+        work_order = self.get_object()  # out of scope is 404 before the body is looked at
         data = validated(OutputInputSerializer, request.data, self.get_serializer_context())
         output = services.post_output(
             actor=request.user,
-            work_order=self.get_object(),
+            work_order=work_order,
             quantity=data.get("quantity"),
             scrap_quantity=data.get("scrap_quantity") or 0,
             scrap_reason=data.get("scrap_reason", ""),

@@ -12,8 +12,8 @@ from apps.core.access import scoped
 from apps.core.money import ZERO, round_amount, round_quantity
 from apps.inventory.models import ItemCost, Lot, StockMove
 from apps.inventory.selectors import moves_visible_to
-from apps.masterdata.models import Company, Warehouse
-from apps.masterdata.selectors import ACCESS_COMPANY, ACCESS_WAREHOUSE
+from apps.masterdata.models import Company
+from apps.masterdata.selectors import ACCESS_COMPANY, in_visible_warehouse
 from apps.sales.models import SalesOrderLine
 from apps.sales.selectors import orders_visible_to
 
@@ -21,11 +21,6 @@ from .models import BillOfMaterials, BomLine, LotGenealogy, MaterialIssue, Produ
 from .services.common import required_per_output
 
 MAX_LEVELS = 20
-
-
-def _by_warehouse(queryset: QuerySet, user) -> QuerySet:
-    queryset = scoped(queryset, user=user, perm=ACCESS_COMPANY, scope_model=Company, through="company")
-    return scoped(queryset, user=user, perm=ACCESS_WAREHOUSE, scope_model=Warehouse, through="warehouse")
 
 
 def boms_visible_to(user) -> QuerySet[BillOfMaterials]:
@@ -40,17 +35,17 @@ def boms_visible_to(user) -> QuerySet[BillOfMaterials]:
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
-    return _by_warehouse(
+    return in_visible_warehouse(
         WorkOrder.objects.select_related("company", "item", "item__base_unit", "warehouse", "bom", "created_by"), user
     )
 
 
 def issues_visible_to(user) -> QuerySet[MaterialIssue]:
-    return _by_warehouse(MaterialIssue.objects.select_related("company", "work_order", "warehouse"), user)
+    return in_visible_warehouse(MaterialIssue.objects.select_related("company", "work_order", "warehouse"), user)
 
 
 def outputs_visible_to(user) -> QuerySet[ProductionOutput]:
-    return _by_warehouse(
+    return in_visible_warehouse(
         ProductionOutput.objects.select_related("company", "work_order", "warehouse", "item", "location", "lot"), user
     )
 

@@ -10,6 +10,7 @@ from apps.core.models import OutboxEvent
 from apps.finance import selectors as books_selectors
 from apps.finance.models import Account
 from apps.inventory.models import Reservation, StockBalance
+from apps.inventory.services import StockError
 from apps.production import selectors, services
 from apps.production.models import BillOfMaterials, MaterialIssue, WorkOrder
 
@@ -197,6 +198,23 @@ def test_backflush_issues_components_with_each_output(admin_user, plant_stock, f
     assert issue.backflushed and issue.lines.get().quantity == Decimal("8.4")  # 4 × 2 × 1.05
     assert output.value == Decimal("25.20") == issue.total_value  # 8.4 × 3.00
     assert frame_order.components.get().reserved_quantity == Decimal("12.6")
+
+
+def test_backflush_beyond_the_reservations_takes_free_stock_and_refuses_a_shortage(
+    admin_user, plant_stock, frame_order, steel, location
+):
+    WorkOrder.objects.filter(pk=frame_order.pk).update(backflush=True)
+    services.release_work_order(actor=admin_user, work_order=frame_order)  # reserves 21 of the 100 steel
+    services.post_output(actor=admin_user, work_order=frame_order, quantity=Decimal("12"), lot_number="F1")
+    issued = {line.quantity for line in frame_order.issues.get().lines.all()}
+    assert sum(issued) == Decimal("25.2")  # 12 × 2 × 1.05: the 21 reserved, then 4.2 of free stock
+    balance = StockBalance.objects.get(item=steel, location=location)
+    assert (balance.on_hand, balance.reserved) == (Decimal("74.8"), Decimal("0"))
+
+    with pytest.raises(StockError) as refused:
+        services.post_output(actor=admin_user, work_order=frame_order, quantity=Decimal("50"), lot_number="F2")
+    assert refused.value.code == "insufficient_stock" and "to backflush" in refused.value.message
+    assert frame_order.issues.count() == 1 and frame_order.outputs.count() == 1
 
 
 def test_two_level_build_reconciles_and_traces(

@@ -96,7 +96,9 @@ def test_no_api_endpoint_lets_another_company_put_patch_or_delete(every_record, 
 
 
 def test_no_page_lets_another_company_put_patch_or_delete(every_record, stranger, client):
-    rows = targets(scoped_routes(api=False))
+    """Only the methods a page's view takes (its edit form's PUT): Django answers 405 to the others before
+    the view runs, and the API test above already tries every method."""
+    rows = targets([route for route in scoped_routes(api=False) if set(route.allowed) & set(WRITES)])
     before = snapshot(rows)
     client.force_login(stranger)
 

@@ -5,7 +5,7 @@ stock location: the stock ledger values only what sits on shelves, so inventory 
 its accounts, and the WIP account reconciles to the open work orders.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -96,7 +96,19 @@ def _move_lines(
         )
     if errors:
         raise ValidationError(errors)
-    return planned
+    return _merged(planned)
+
+
+def _merged(planned: list[tuple[WorkOrderComponent, MoveLine]]) -> list[tuple[WorkOrderComponent, MoveLine]]:
+    """One move per component, location and lot: a reservation is consumed once, by the whole quantity
+    taken from its stock (what it does not cover comes from free stock in the same move)."""
+    merged: dict[tuple, tuple[WorkOrderComponent, MoveLine]] = {}
+    for component, move in planned:
+        key = (component.pk, move.from_location.pk, move.lot.pk if move.lot else None)
+        if key in merged:
+            move = replace(move, quantity=merged[key][1].quantity + move.quantity)
+        merged[key] = (component, move)
+    return list(merged.values())
 
 
 def _post_issue(
@@ -190,6 +202,7 @@ def _backflush_lines(work_order: WorkOrder, made: Decimal) -> list[IssueLine]:
     available stock of the warehouse (earliest expiry first)."""
     reservations = _open_reservations(work_order)
     lines: list[IssueLine] = []
+    short: dict[Item, Decimal] = {}
     for component in work_order.components.select_related("item").order_by("id"):
         wanted = round_quantity(component.required_quantity * made / work_order.quantity)
         for reservation in (r for r in reservations if r.source_line_id == component.pk):
@@ -198,31 +211,40 @@ def _backflush_lines(work_order: WorkOrder, made: Decimal) -> list[IssueLine]:
                 lines.append(IssueLine(component.item, take, reservation.location, reservation.lot))
                 wanted -= take
         if wanted > 0:
-            lines.extend(_unreserved_stock(work_order, component.item, wanted))
+            short[component.item] = short.get(component.item, ZERO) + wanted
+    if short:
+        lines.extend(_unreserved_stock(work_order, short))
     return lines
 
 
-def _unreserved_stock(work_order: WorkOrder, item: Item, wanted: Decimal) -> list[IssueLine]:
+def _unreserved_stock(work_order: WorkOrder, short: dict[Item, Decimal]) -> list[IssueLine]:
+    """`short` (what each item still needs) taken from the warehouse's unreserved stock, read in one query."""
     balances = (
-        StockBalance.objects.filter(warehouse=work_order.warehouse, item=item, on_hand__gt=0)
+        StockBalance.objects.filter(warehouse=work_order.warehouse, item__in=short, on_hand__gt=0)
         .exclude(location__kind=Location.Kind.TRANSIT)
         .select_related("location__warehouse", "lot")
-        .order_by("lot__expiry_date", "location_id", "lot_id")
+        .order_by("item_id", "lot__expiry_date", "location_id", "lot_id")
     )
-    lines = []
+    by_item: dict[int, list[StockBalance]] = {}
     for balance in balances:
-        take = min(wanted, balance.on_hand - balance.reserved)
-        if take > 0:
-            lines.append(IssueLine(item, take, balance.location, balance.lot))
-            wanted -= take
-        if wanted <= 0:
-            return lines
-    raise StockError(
-        _("Not enough %(item)s in %(warehouse)s to backflush: %(missing)s short.")
-        % {"item": item, "warehouse": work_order.warehouse, "missing": wanted.normalize()},
-        code="insufficient_stock",
-        status_code=409,
-    )
+        by_item.setdefault(balance.item_id, []).append(balance)
+    lines = []
+    for item, wanted in short.items():
+        for balance in by_item.get(item.pk, []):
+            take = min(wanted, balance.on_hand - balance.reserved)
+            if take > 0:
+                lines.append(IssueLine(item, take, balance.location, balance.lot))
+                wanted -= take
+            if wanted <= 0:
+                break
+        if wanted > 0:
+            raise StockError(
+                _("Not enough %(item)s in %(warehouse)s to backflush: %(missing)s short.")
+                % {"item": item, "warehouse": work_order.warehouse, "missing": wanted.normalize()},
+                code="insufficient_stock",
+                status_code=409,
+            )
+    return lines
 
 
 def output_unit_cost(work_order: WorkOrder) -> Decimal:
