@@ -40,9 +40,9 @@ def _requests(user) -> QuerySet[ApprovalRequest]:
     )
 
 
-def _waiting_ids(user) -> list[int]:
+def _waiting_ids(user, only: int | None = None) -> list[int]:
     """Ids of the requests whose current step the user (or someone who delegated to them) has yet
-    to decide, among documents the user may see.
+    to decide, among documents the user may see; `only` narrows it to one request.
 
     Two steps: the requests open for the user (by the open-assignee index: a short list), then
     which of their documents the user may see, one small query per document type among them. One
@@ -62,6 +62,8 @@ def _waiting_ids(user) -> list[int]:
         .filter(Exists(open_for_me))
         .values_list("pk", "content_type_id", "object_id")
     )
+    if only is not None:
+        candidates = candidates.filter(pk=only)
     requests_by_document: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for request_id, content_type_id, object_id in candidates:
         requests_by_document[content_type_id][object_id].append(request_id)
@@ -83,6 +85,11 @@ def waiting_for(user) -> QuerySet[ApprovalRequest]:
         .filter(pk__in=_waiting_ids(user))
         .order_by("submitted_at", "id")
     )
+
+
+def waits_for(user, approval_request: ApprovalRequest) -> bool:
+    """Whether the request's current step waits for the user's decision."""
+    return bool(_waiting_ids(user, only=approval_request.pk))
 
 
 def waiting_count(user) -> int:

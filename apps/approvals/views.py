@@ -221,9 +221,7 @@ class RequestDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
         user = self.request.user
         document_type = registry.by_key(target.document_type)
         document = document_type.visible_to(user).get(pk=target.object_id)
-        waits_for_me = user.has_perm("approvals.add_decision") and (
-            selectors.waiting_for(user).filter(pk=target.pk).exists()
-        )
+        waits_for_me = user.has_perm("approvals.add_decision") and selectors.waits_for(user, target)
         trail = next((trail for trail in selectors.trail_for(document) if trail.request.pk == target.pk), None)
         context = {
             "approval_request": target,

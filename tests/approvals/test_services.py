@@ -114,7 +114,9 @@ def test_three_step_chain_with_a_group_where_all_must_approve(
 
     services.decide(request=request, actor=admin_user, verdict="approve")
     assert set(selectors.waiting_for(bosses[0])) == {request}
+    assert selectors.waits_for(bosses[0], request) and not selectors.waits_for(admin_user, request)
     services.decide(request=request, actor=bosses[0], verdict="approve")
+    assert not selectors.waits_for(bosses[0], request) and selectors.waits_for(bosses[1], request)
     assert request.steps.get(order=2).status == RequestStep.Status.ACTIVE  # the other member has not decided
     with pytest.raises(ApprovalError):
         services.decide(request=request, actor=bosses[0], verdict="approve")

@@ -1,0 +1,83 @@
+"""What every API request pays before its view: the knox token, and the scope of the rows the user may
+name. Both stay as strict as before and cost no more than they must."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from apps.core.access import forget_permissions, scoped
+from apps.masterdata.models import Company
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCESS_COMPANY = "masterdata.access_company"
+
+
+def with_token(secret: str) -> APIClient:
+    return APIClient(HTTP_AUTHORIZATION=f"Token {secret}")
+
+
+def visible_companies(user) -> set[int]:
+    return set(
+        scoped(Company.objects.all(), user=user, perm=ACCESS_COMPANY, scope_model=Company).values_list("pk", flat=True)
+    )
+
+
+def test_a_valid_token_is_read_once_per_request(make_user, company):
+    clerk = make_user(username="clerk", roles=["sales_clerk"], companies=[company])
+    secret = AuthToken.objects.create(clerk)[1]
+    AuthToken.objects.create(clerk, expiry=timedelta(days=30))  # another of the clerk's tokens
+
+    with CaptureQueriesContext(connection) as queries:
+        answered = with_token(secret).get("/api/v1/sales/orders/")
+
+    assert answered.status_code == 200
+    assert sum("knox_authtoken" in query["sql"] for query in queries) == 1
+
+
+def test_an_expired_token_is_refused_and_deleted(make_user, company):
+    clerk = make_user(username="clerk", roles=["sales_clerk"], companies=[company])
+    token, secret = AuthToken.objects.create(clerk)
+    AuthToken.objects.filter(pk=token.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+
+    refused = with_token(secret).get("/api/v1/sales/orders/")
+
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == "Token"
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
+
+
+def test_a_grant_given_or_taken_after_a_first_scoped_read_counts_at_once(make_user, company):
+    other = CompanyFactory(code="LATER", name="Later Co.")
+    clerk = make_user(username="clerk", companies=[company])
+    assert visible_companies(clerk) == {company.pk}
+
+    assign_perm(ACCESS_COMPANY, clerk, other)
+    assert visible_companies(clerk) == {company.pk, other.pk}
+
+    remove_perm(ACCESS_COMPANY, clerk, company)
+    group = Group.objects.create(name="later-company")
+    assign_perm(ACCESS_COMPANY, group, company)
+    clerk.groups.add(group)
+    assert visible_companies(clerk) == {company.pk, other.pk}
+
+    clerk.groups.remove(group)
+    assert visible_companies(clerk) == {other.pk}
+
+
+def test_forgetting_permissions_drops_the_built_scopes(make_user, company):
+    clerk = make_user(username="clerk", companies=[company])
+    visible_companies(clerk)
+    assert "_scope_cache" in clerk.__dict__
+
+    forget_permissions(clerk)
+
+    assert "_scope_cache" not in clerk.__dict__
