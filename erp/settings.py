@@ -252,6 +252,7 @@ OUTBOX_DRAIN_BATCH = int(os.environ.get("OUTBOX_DRAIN_BATCH", "200"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "apps.core.tasks.sweep_outbox", "schedule": 30.0},
     "idempotency-purge": {"task": "apps.core.tasks.purge_idempotency_records", "schedule": 3600.0},
+    "token-purge": {"task": "apps.core.tasks.purge_expired_tokens", "schedule": 3600.0},
     "webhook-sweep": {"task": "apps.core.tasks.sweep_webhooks", "schedule": 60.0},
     "approval-escalation": {"task": "apps.approvals.tasks.escalate_approvals", "schedule": 900.0},
     "books-reconciliation": {"task": "apps.finance.tasks.check_reconciliation", "schedule": 3600.0},

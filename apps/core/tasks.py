@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from knox.models import AuthToken
 
 from . import outbox, webhooks
 from .models import IdempotencyRecord
@@ -39,4 +40,11 @@ def sweep_webhooks() -> int:
 def purge_idempotency_records(max_age_hours: int = 48) -> int:
     cutoff = timezone.now() - timedelta(hours=max_age_hours)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task
+def purge_expired_tokens() -> int:
+    """Delete expired API tokens: requests refuse them without sweeping the user's others (apps.core.rest)."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
     return deleted

@@ -13,6 +13,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from apps.core.access import forget_permissions, scoped
+from apps.core.tasks import purge_expired_tokens
 from apps.masterdata.models import Company
 from tests.factories import CompanyFactory
 
@@ -81,3 +82,13 @@ def test_forgetting_permissions_drops_the_built_scopes(make_user, company):
     forget_permissions(clerk)
 
     assert "_scope_cache" not in clerk.__dict__
+
+
+def test_the_hourly_purge_deletes_only_expired_tokens(make_user, company):
+    clerk = make_user(username="clerk", roles=["sales_clerk"], companies=[company])
+    expired, _secret = AuthToken.objects.create(clerk)
+    AuthToken.objects.filter(pk=expired.pk).update(expiry=timezone.now() - timedelta(minutes=1))
+    current, _secret = AuthToken.objects.create(clerk, expiry=timedelta(days=1))
+
+    assert purge_expired_tokens() == 1
+    assert list(AuthToken.objects.values_list("pk", flat=True)) == [current.pk]

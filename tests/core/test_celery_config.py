@@ -24,4 +24,5 @@ def test_tasks_are_acknowledged_late_and_the_sweep_is_scheduled():
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.beat_schedule["outbox-sweep"]["task"] == "apps.core.tasks.sweep_outbox"
+    assert app.conf.beat_schedule["token-purge"]["task"] == "apps.core.tasks.purge_expired_tokens"
     assert "apps.core.tasks.dispatch_event" in app.tasks
