@@ -76,6 +76,10 @@ def prepare(stack: Stack) -> tuple[object, list[int], str]:
     snapshot = snapshot_path()
     if snapshot.exists() and os.environ.get("CHAOS_FRESH") != "1":
         stack.postgres.restore(snapshot)
+        # The snapshot may hold seed events whose messages were in the last run's Redis: queue them again.
+        from apps.core import outbox
+
+        outbox.sweep()
         how = f"restored from the snapshot {snapshot.relative_to(ROOT)} (migrate + seed_demo of this code)"
     else:
         call_command("migrate", verbosity=0)

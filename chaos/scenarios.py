@@ -298,13 +298,6 @@ class Client:
                 self.count("503 with Retry-After" if response.headers.get("Retry-After") else "503 without Retry-After")
                 time.sleep(CLIENT_RETRY_SECONDS)
                 continue
-            if (
-                response.status_code == 409
-                and response.json().get("error", {}).get("code") == "idempotency_in_progress"
-            ):
-                self.count("409 idempotency_in_progress (retried)")
-                time.sleep(CLIENT_RETRY_SECONDS)
-                continue
             return response
         self.count("gave up")
         return None
@@ -353,13 +346,6 @@ def _load(
 
 
 def _notes_on_retries(outcome: Outcome, tally: Counter) -> None:
-    if tally.get("409 idempotency_in_progress (retried)"):
-        outcome.notes.append(
-            "A request cut off by the outage leaves its Idempotency-Key claimed (the claim is committed "
-            "before the request runs and cannot be released while the database is down), so the retry "
-            "with the same key is answered 409 idempotency_in_progress until the claim is 60 s old "
-            "(apps.core.idempotency.ABANDONED_AFTER); then the request runs again."
-        )
     unfinished = {key: value for key, value in tally.items() if key.startswith(("creates not", "confirmations not"))}
     if unfinished:
         outcome.notes.append(

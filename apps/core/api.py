@@ -7,6 +7,7 @@ import json
 import django_filters
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,6 +61,14 @@ def etag_for(data) -> str:
 class ErpViewMixin:
     """Idempotent POSTs for every API view."""
 
+    def dispatch(self, request, *args, **kwargs):
+        # A POST with an Idempotency-Key is one transaction: its key's claim, the document and the stored
+        # response commit together, or none of them does.
+        if request.method == "POST" and "Idempotency-Key" in request.headers:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         key = request.headers.get("Idempotency-Key")
@@ -76,7 +85,10 @@ class ErpViewMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         record = getattr(request, "idempotency_record", None)
         if record is not None and not response.has_header("Idempotent-Replayed"):
-            idempotency.finish(record, status_code=response.status_code, body=getattr(response, "data", None))
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # nothing of a failed request is kept, its claim included
+            else:
+                idempotency.finish(record, status_code=response.status_code, body=getattr(response, "data", None))
             request.idempotency_record = None
         return response
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from knox.auth import TokenAuthentication
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from apps.core.api import ErpModelViewSet, ErpReadOnlyViewSet
 from apps.core.errors import DomainError
 from apps.core.exports import FORMATS, file_response
+from apps.core.rest import ApiTokenAuthentication
 
 from . import filters, importing, selectors, services
 from .models import (
@@ -66,7 +66,7 @@ from .serializers import (
 )
 
 # Token first: a missing, wrong or revoked token then answers 401 with `WWW-Authenticate: Token`.
-API_AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+API_AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
 
 
 def search_filter(model, *, search: tuple[str, ...], fields: list[str]) -> type[filters.SearchFilterSet]:

@@ -1,9 +1,11 @@
 """The API base every module builds on, through the test app's Voucher resource."""
 
 import pytest
+from django.db import OperationalError
 from django.test.client import encode_multipart
 from django.urls import reverse
 
+from apps.core import idempotency
 from apps.core.models import IdempotencyRecord
 from tests.testapp.models import Voucher
 
@@ -40,6 +42,25 @@ def test_a_post_with_an_idempotency_key_replays_its_stored_response(client, comp
     assert Voucher.objects.count() == 1
     record = IdempotencyRecord.objects.get(key="order-42")
     assert (record.status_code, record.response_body["number"]) == (201, first.json()["number"])
+
+
+def test_a_request_cut_off_after_its_writes_keeps_nothing_and_its_key_runs_again(client, company, monkeypatch):
+    """The database lost after the document was written, while the response was being stored: the
+    document, the claim and the response go together, so the retry creates the one document."""
+    body = {"company": company.pk, "document_date": "2026-03-01", "note": "first"}
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(idempotency, "finish", connection_lost)
+        cut_off = client.post(vouchers_url(), body, format="json", headers={"Idempotency-Key": "order-7"})
+    assert cut_off.status_code == 503 and cut_off.headers["Retry-After"]
+    assert not Voucher.objects.exists() and not IdempotencyRecord.objects.exists()
+
+    retried = client.post(vouchers_url(), body, format="json", headers={"Idempotency-Key": "order-7"})
+    assert retried.status_code == 201 and Voucher.objects.count() == 1
+    assert IdempotencyRecord.objects.get(key="order-7").status_code == 201
 
 
 def test_the_same_key_with_another_body_is_a_conflict(client, company):
