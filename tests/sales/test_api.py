@@ -218,11 +218,12 @@ def test_an_order_pushed_and_confirmed_with_a_token_answers_as_it_reads_and_keep
 
     # Each: the token, the user's permissions, the idempotency record, the service, the order read back
     # with its lines. Creating adds the scoped company, customer, warehouse and items (one query for all
-    # the lines); confirming, the scoped order and the customer's credit position. The idempotency claim is
+    # the lines), the price lists of all the items in one query, and the lines with their history in two;
+    # confirming, the scoped order and the customer's credit position. The idempotency claim is
     # written in the request's transaction, in a savepoint of its own (two statements).
-    with django_assert_max_num_queries(38):
+    with django_assert_max_num_queries(23):
         created = client.post(url("orders"), body, headers={"Idempotency-Key": "shop-order-5"})
-    with django_assert_max_num_queries(37):
+    with django_assert_max_num_queries(35):
         confirmed = client.post(url("orders", created.json()["id"], "confirm"), headers={"Idempotency-Key": "c-5"})
 
     assert created.status_code == 201, created.json()

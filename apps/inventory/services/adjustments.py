@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
-from apps.core.documents import lock_document, require_status, stamp_history, transition
+from apps.core.documents import lock_document, require_status, stamp_history, transition, update_rows
 from apps.core.money import ZERO, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -168,7 +168,7 @@ def post_adjustment(*, actor, adjustment: StockAdjustment, posting_date: date | 
         for line, move in zip(lines, moves, strict=True):
             line.value = move.value if line.quantity > 0 else -move.value
             total += line.value
-        StockAdjustmentLine.objects.bulk_update(lines, ["value"])
+        update_rows(lines, ["value"])
         adjustment.total_value = total
         transition(
             adjustment, to=StockAdjustment.Status.POSTED, actor=actor, reason=_("Posted"), extra_fields=("total_value",)

@@ -1,12 +1,9 @@
 """What every purchasing document needs: the company's tolerances, supplier checks, line amounts,
 exchange rates and the lock-and-check helpers."""
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
@@ -43,20 +40,3 @@ def line_amounts(quantity: Decimal, price: Decimal, tax_rate: TaxRate) -> tuple[
     """Net amount and tax of a line, each rounded once, half-up, to the cent."""
     net = round_amount(quantity * price)
     return net, round_amount(net * tax_rate.rate / 100)
-
-
-def update_rows(rows: list[models.Model], fields: list[str]) -> None:
-    """Write `fields` of `rows` (one model) in one UPDATE, like `bulk_update`, but with a CASE branch per
-    distinct value instead of per row: building the expression is most of the cost of a few-row update."""
-    if not rows:
-        return
-    model = type(rows[0])
-    updates = {}
-    for name in fields:
-        field = model._meta.get_field(name)
-        rows_by_value = defaultdict(list)
-        for row in rows:
-            rows_by_value[getattr(row, field.attname)].append(row.pk)
-        branches = [When(pk__in=pks, then=Value(value, output_field=field)) for value, pks in rows_by_value.items()]
-        updates[field.attname] = branches[0].result if len(branches) == 1 else Case(*branches, output_field=field)
-    model._base_manager.filter(pk__in=[row.pk for row in rows]).update(**updates)

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.documents import (
+    lock_document,
+    require_reason,
+    require_status,
+    stamp_history,
+    transition,
+    update_rows,
+)
 from apps.core.money import ZERO, round_amount, round_quantity
 from apps.core.numbering import next_number
 from apps.core.outbox import emit
@@ -23,7 +30,7 @@ from apps.inventory.services.postings import event_payload, money_lines
 from apps.masterdata.models import Company, Location, Partner, Warehouse
 
 from ..models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine
-from .common import WITH_SETTINGS, PurchasingError, check_supplier, settings_for, update_rows
+from .common import WITH_SETTINGS, PurchasingError, check_supplier, settings_for
 from .orders import refresh_receipt_status
 
 Status = GoodsReceipt.Status

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from apps.core.documents import stamp_history
 from apps.core.errors import DomainError
@@ -55,6 +56,27 @@ def price_for(
 ) -> Price:
     """The customer's own list first, then its group's, then the general one; the largest quantity
     break the quantity reaches; without a list, the item's standard price converted from base currency."""
+    [price] = prices_for(
+        company=company,
+        customer=customer,
+        currency=currency,
+        on_date=on_date,
+        rate=rate,
+        wanted=[(item, base_quantity)],
+    )
+    return price
+
+
+def prices_for(
+    *,
+    company: Company,
+    customer: Partner,
+    currency: Currency,
+    on_date: date,
+    rate: Decimal,
+    wanted: list[tuple[Item, Decimal]],
+) -> list[Price]:
+    """`price_for` of each (item, base quantity), the price-list lines of all the items read in one query."""
     lists = (
         PriceList.objects.filter(company=company, currency=currency, active=True)
         .filter(
@@ -67,11 +89,20 @@ def price_for(
             | Q(customer__isnull=True, customer_group__isnull=True)
         )
     )
-    lines = PriceListLine.objects.filter(
-        price_list__in=lists, item=item, min_quantity__lte=base_quantity
+    by_item: dict[int, list[PriceListLine]] = {}
+    candidates = PriceListLine.objects.filter(
+        price_list__in=lists, item__in={item.pk for item, _quantity in wanted}
     ).select_related("price_list")
+    for line in candidates:
+        by_item.setdefault(line.item_id, []).append(line)
+    return [_best_price(by_item.get(item.pk, []), item, base_quantity, rate) for item, base_quantity in wanted]
+
+
+def _best_price(lines: list[PriceListLine], item: Item, base_quantity: Decimal, rate: Decimal) -> Price:
     best = None
     for line in lines:
+        if line.min_quantity > base_quantity:
+            continue
         target = 0 if line.price_list.customer_id else 1 if line.price_list.customer_group_id else 2
         key = (target, line.price_list.priority, -line.min_quantity)
         if best is None or key < best[0]:
@@ -96,7 +127,7 @@ def priced_lines(
     errors: dict[str, list[str]] = {}
     if not lines:
         errors["lines"] = [_("Add at least one line.")]
-    completed = []
+    checked = []
     for index, line in enumerate(lines):
         prefix = f"lines.{index}"
         item = line.get("item")
@@ -127,16 +158,22 @@ def priced_lines(
         if errors:
             continue
         quantity = round_quantity(quantity)
-        base_quantity = round_quantity(quantity * factor)
-        listed = price_for(
-            company=company,
-            customer=customer,
-            item=item,
-            base_quantity=base_quantity,
-            currency=currency,
-            on_date=on_date,
-            rate=rate,
-        )
+        checked.append((line, item, quantity, unit, factor, discount, tax_rate, round_quantity(quantity * factor)))
+    if errors:
+        raise ValidationError(errors)
+    prices = prices_for(
+        company=company,
+        customer=customer,
+        currency=currency,
+        on_date=on_date,
+        rate=rate,
+        wanted=[(item, base_quantity) for _line, item, *_rest, base_quantity in checked],
+    )
+    completed = []
+    for (line, item, quantity, unit, factor, discount, tax_rate, base_quantity), listed in zip(
+        checked, prices, strict=True
+    ):
+        price_given = line.get("price")
         price = round_quantity(price_given) if price_given is not None else round_quantity(listed.price * factor)
         net = round_amount(quantity * price * (1 - discount / 100))
         completed.append(
@@ -158,26 +195,41 @@ def priced_lines(
                 **({"warehouse": line.get("warehouse") or default_warehouse} if default_warehouse is not None else {}),
             }
         )
-    if errors:
-        raise ValidationError(errors)
     return completed
 
 
-def write_lines(
-    document: models.Model, line_model: type[models.Model], parent_field: str, lines: list[dict[str, Any]], *, actor
-) -> None:
-    """Make the document's lines exactly `lines` (update by id, add, remove) and total them."""
-    existing = {line.pk: line for line in line_model.objects.filter(**{parent_field: document})}
-    for values in lines:
-        values = dict(values)
-        line = existing.pop(values.pop("id", None), None) or line_model(**{parent_field: document})
-        for name, value in values.items():
-            setattr(line, name, value)
-        stamp_history(line, actor=actor)
-        line.save()
-    for stale in existing.values():
-        stamp_history(stale, actor=actor)
-        stale.delete()
+def set_totals(document: models.Model, lines: list[dict[str, Any]]) -> None:
+    """The document's subtotal, tax and total from its completed lines (priced_lines), before it is saved."""
     document.subtotal = sum((line["net_amount"] for line in lines), Decimal(0))
     document.tax_total = sum((line["tax_amount"] for line in lines), Decimal(0))
     document.total = document.subtotal + document.tax_total
+
+
+def write_lines(
+    document: models.Model,
+    line_model: type[models.Model],
+    parent_field: str,
+    lines: list[dict[str, Any]],
+    *,
+    actor,
+    replacing: bool = True,
+) -> None:
+    """Make the document's lines exactly `lines`: update by id, insert the new ones (with their history,
+    together), delete the rest. A new document (`replacing=False`) has no lines to read first."""
+    existing = {line.pk: line for line in line_model.objects.filter(**{parent_field: document})} if replacing else {}
+    added = []
+    for values in lines:
+        values = dict(values)
+        line = existing.pop(values.pop("id", None), None)
+        if line is None:
+            line = line_model(**{parent_field: document})
+            added.append(line)
+        for name, value in values.items():
+            setattr(line, name, value)
+        if line.pk:
+            stamp_history(line, actor=actor)
+            line.save()
+    bulk_create_with_history(added, line_model, default_user=actor)
+    for stale in existing.values():
+        stamp_history(stale, actor=actor)
+        stale.delete()

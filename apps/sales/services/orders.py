@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.approvals import services as approvals
 from apps.approvals.registry import for_model
-from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition
+from apps.core.documents import lock_document, require_reason, require_status, stamp_history, transition, update_rows
 from apps.core.money import to_base
 from apps.core.numbering import next_number
 from apps.inventory.services import ReservationRequest, release_reservations, reserve
@@ -18,7 +18,7 @@ from apps.masterdata.models import Company, Currency, Partner, PaymentTerms, War
 from apps.masterdata.selectors import document_rate
 
 from ..models import Quotation, QuotationLine, SalesOrder, SalesOrderLine
-from .common import SalesError, check_customer, priced_lines, settings_for, write_lines
+from .common import SalesError, check_customer, priced_lines, set_totals, settings_for, write_lines
 
 OrderStatus = SalesOrder.Status
 
@@ -57,10 +57,10 @@ def create_quotation(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=Quotation.DOCUMENT_TYPE, on_date=document_date),
         )
+        set_totals(quotation, completed)
         stamp_history(quotation, actor=actor, reason=_("Created"))
         quotation.save()
-        write_lines(quotation, QuotationLine, "quotation", completed, actor=actor)
-        quotation.save(update_fields=["subtotal", "tax_total", "total"])
+        write_lines(quotation, QuotationLine, "quotation", completed, actor=actor, replacing=False)
     return quotation
 
 
@@ -81,6 +81,7 @@ def update_quotation(
         )
         quotation.document_date, quotation.valid_until, quotation.modified_by = document_date, valid_until, actor
         write_lines(quotation, QuotationLine, "quotation", completed, actor=actor)
+        set_totals(quotation, completed)
         stamp_history(quotation, actor=actor, reason=_("Edited"))
         quotation.save()
     return quotation
@@ -202,11 +203,11 @@ def create_order(
             modified_by=actor,
             number=next_number(company_id=company.pk, document_type=SalesOrder.DOCUMENT_TYPE, on_date=document_date),
         )
+        set_totals(order, completed)
+        order.base_total = to_base(order.total, rate)
         stamp_history(order, actor=actor, reason=_("Created"))
         order.save()
-        write_lines(order, SalesOrderLine, "order", completed, actor=actor)
-        order.base_total = to_base(order.total, rate)
-        order.save(update_fields=["subtotal", "tax_total", "total", "base_total"])
+        write_lines(order, SalesOrderLine, "order", completed, actor=actor, replacing=False)
     return order
 
 
@@ -238,6 +239,7 @@ def update_order(
         order.document_date, order.requested_date = document_date, requested_date
         order.customer_reference, order.note, order.modified_by = customer_reference.strip(), note.strip(), actor
         write_lines(order, SalesOrderLine, "order", completed, actor=actor)
+        set_totals(order, completed)
         order.base_total = to_base(order.total, order.exchange_rate)
         stamp_history(order, actor=actor, reason=_("Edited"))
         order.save()
@@ -257,7 +259,7 @@ def confirm_order(*, actor, order: SalesOrder) -> SalesOrder:
         else:
             position = credit_position(customer=order.customer, adding=order.base_total, excluding=order)
             order.credit_check = position.as_dict()
-        order.save(update_fields=["credit_check"])
+        # The credit check is written with the status it leads to (pending approval or confirmed).
         facts = for_model(SalesOrder).facts(order)
         needs_approval = (
             facts.credit_limit_exceeded
@@ -266,7 +268,13 @@ def confirm_order(*, actor, order: SalesOrder) -> SalesOrder:
         )
         request = approvals.submit(document=order, actor=actor)
         if request.status == request.Status.PENDING:
-            return transition(order, to=OrderStatus.PENDING_APPROVAL, actor=actor, reason=_("Submitted for approval"))
+            return transition(
+                order,
+                to=OrderStatus.PENDING_APPROVAL,
+                actor=actor,
+                reason=_("Submitted for approval"),
+                extra_fields=("credit_check",),
+            )
         if needs_approval:
             raise SalesError(
                 _(
@@ -302,8 +310,10 @@ def _confirm(order: SalesOrder, *, actor) -> SalesOrder:
         )
     for line in stocked:
         line.reserved_quantity = reserved.get(line.pk, Decimal(0))
-    SalesOrderLine.objects.bulk_update(stocked, ["reserved_quantity"])
-    return transition(order, to=OrderStatus.CONFIRMED, actor=actor, reason=_("Confirmed"))
+    update_rows(stocked, ["reserved_quantity"])
+    return transition(
+        order, to=OrderStatus.CONFIRMED, actor=actor, reason=_("Confirmed"), extra_fields=("credit_check",)
+    )
 
 
 def confirm_approved(order: SalesOrder, *, actor) -> SalesOrder:
