@@ -60,31 +60,31 @@ def test_a_planner_creates_releases_and_reports_output(page, sign_in, planner, w
     assert StockBalance.objects.get(item=made, lot__number="F-0001").on_hand == Decimal("4")
 
 
+def enter_bom(page, item: Item, component: Item, quantity: str, *, activate: bool) -> None:
+    """Fill and save the new-BOM form with one component line, output quantity 1."""
+    page.goto("/production/boms/new/")
+    page.select_option("select[name=item]", str(item.pk))
+    page.fill("input[name=version]", "1")
+    page.fill("input[name=output_quantity]", "1")
+    page.select_option("select[name='lines-0-component']", str(component.pk))
+    page.fill("input[name='lines-0-quantity']", quantity)
+    if activate:
+        page.check("input[name=activate]")
+    page.click("button[type=submit]:has-text('Save')")
+
+
 @pytest.mark.usefixtures("bike")
 def test_a_planner_enters_a_two_level_bom_sees_its_cost_roll_up_and_is_refused_a_cycle(page, sign_in, planner):
     made, part, tube = (Item.objects.get(code=code) for code in ("BIKE", "FRAME", "STEEL"))
     sign_in("planner")
-    page.goto("/production/boms/new/")
-    page.select_option("select[name=item]", str(made.pk))
-    page.fill("input[name=version]", "1")
-    page.fill("input[name=output_quantity]", "1")
-    page.select_option("select[name='lines-0-component']", str(part.pk))
-    page.fill("input[name='lines-0-quantity']", "2")
-    page.check("input[name=activate]")
-    page.click("button[type=submit]:has-text('Save')")
+    enter_bom(page, made, part, "2", activate=True)
 
     expect(page).to_have_url(re.compile(r"/production/boms/\d+/$"))
     # The roll-up goes a level down, to the steel tubes on the frame's own BOM.
     expect(page.locator("#bom-active")).to_be_visible()
     expect(page.locator("#cost-rollup tr", has_text="STEEL")).to_contain_text("2")
 
-    page.goto("/production/boms/new/")
-    page.select_option("select[name=item]", str(tube.pk))
-    page.fill("input[name=version]", "1")
-    page.fill("input[name=output_quantity]", "1")
-    page.select_option("select[name='lines-0-component']", str(made.pk))
-    page.fill("input[name='lines-0-quantity']", "1")
-    page.click("button[type=submit]:has-text('Save')")
+    enter_bom(page, tube, made, "1", activate=False)
 
     expect(page.locator("body")).to_contain_text("STEEL → BIKE → FRAME → STEEL")
     assert not BillOfMaterials.objects.filter(item=tube).exists()

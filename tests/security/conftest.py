@@ -111,7 +111,7 @@ def add_every_record(actor, world: World) -> World:
     documents.operations(actor, world.company)  # first: its webhook subscription takes the events below
     documents.run_plan(actor, world.company)
     documents.return_and_credit(actor, world.company, world.warehouse, world.supplier, world.customer)
-    documents.books_and_lists(actor, world.company, world.item, world.customer)
+    documents.books_and_lists(actor, world.company, world.item)
     drain_outbox()
     return world
 

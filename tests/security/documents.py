@@ -102,7 +102,7 @@ def return_and_credit(actor, company: Company, warehouse: Warehouse, supplier: P
     )
 
 
-def books_and_lists(actor, company: Company, item: Item, customer: Partner) -> None:
+def books_and_lists(actor, company: Company, item: Item) -> None:
     """A price list and a draft manual journal."""
     sales.save_price_list(
         actor=actor,

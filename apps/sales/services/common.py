@@ -158,7 +158,9 @@ def priced_lines(
         if errors:
             continue
         quantity = round_quantity(quantity)
-        checked.append((line, item, quantity, unit, factor, discount, tax_rate, round_quantity(quantity * factor)))
+        checked.append(
+            (line, item, quantity, unit, factor, discount, tax_rate, price_given, round_quantity(quantity * factor))
+        )
     if errors:
         raise ValidationError(errors)
     prices = prices_for(
@@ -170,10 +172,9 @@ def priced_lines(
         wanted=[(item, base_quantity) for _line, item, *_rest, base_quantity in checked],
     )
     completed = []
-    for (line, item, quantity, unit, factor, discount, tax_rate, base_quantity), listed in zip(
+    for (line, item, quantity, unit, factor, discount, tax_rate, price_given, base_quantity), listed in zip(
         checked, prices, strict=True
     ):
-        price_given = line.get("price")
         price = round_quantity(price_given) if price_given is not None else round_quantity(listed.price * factor)
         net = round_amount(quantity * price * (1 - discount / 100))
         completed.append(
