@@ -175,13 +175,15 @@ def submit(*, document: models.Model, actor) -> ApprovalRequest:
     """
     document_type = registry.for_model(type(document))
     facts = document_type.facts(document)
-    if open_request_for(document) is not None:
+    rule = matching_rule(document_type=document_type, facts=facts)
+    # Only a pending request can be a duplicate; a document waiting for one is no longer a draft, so a
+    # submission that needs no approval cannot meet one.
+    if rule is not None and open_request_for(document) is not None:
         raise ApprovalError(
             _("%(document)s is already waiting for approval.") % {"document": facts.number},
             code="already_submitted",
             status_code=409,
         )
-    rule = matching_rule(document_type=document_type, facts=facts)
     request = ApprovalRequest(
         company_id=facts.company_id,
         document_type=document_type.key,
