@@ -281,24 +281,28 @@ def post_entry(
             posted_by=actor,
             number=next_number(company_id=company.pk, document_type="journal_entry", on_date=entry_date),
         )
-        JournalLine.objects.bulk_create(
-            JournalLine(
-                entry=entry,
-                company=company,
-                account=line.account,
-                period=period,
-                entry_date=entry_date,
-                debit=line.debit,
-                credit=line.credit,
-                partner_id=line.partner_id,
-                item_category_id=line.item_category_id,
-                warehouse_id=line.warehouse_id,
-                description=line.description[:300],
-            )
-            for line in lines
-        )
+        JournalLine.objects.bulk_create(_journal_lines(entry, lines))
         _add_to_balances(company, period, lines)
     return entry
+
+
+def _journal_lines(entry: JournalEntry, lines: list[EntryLine]) -> list[JournalLine]:
+    return [
+        JournalLine(
+            entry=entry,
+            company_id=entry.company_id,
+            account=line.account,
+            period_id=entry.period_id,
+            entry_date=entry.entry_date,
+            debit=line.debit,
+            credit=line.credit,
+            partner_id=line.partner_id,
+            item_category_id=line.item_category_id,
+            warehouse_id=line.warehouse_id,
+            description=line.description[:300],
+        )
+        for line in lines
+    ]
 
 
 def _add_to_balances(company: Company, period: Period, lines: list[EntryLine]) -> None:
@@ -458,21 +462,11 @@ def post_events(events: list[OutboxEvent]) -> list[JournalEntry]:
     with transaction.atomic():
         entries = JournalEntry.objects.bulk_create(_numbered_entries(drafts))
         JournalLine.objects.bulk_create(
-            JournalLine(
-                entry=entry,
-                company=draft.company,
-                account=line.account,
-                period=draft.period,
-                entry_date=draft.entry_date,
-                debit=line.debit,
-                credit=line.credit,
-                partner_id=line.partner_id,
-                item_category_id=line.item_category_id,
-                warehouse_id=line.warehouse_id,
-                description=line.description[:300],
-            )
-            for entry, draft in zip(entries, drafts, strict=True)
-            for line in draft.lines
+            [
+                journal_line
+                for entry, draft in zip(entries, drafts, strict=True)
+                for journal_line in _journal_lines(entry, draft.lines)
+            ]
         )
         by_period: dict[tuple[int, int], list[EntryLine]] = defaultdict(list)
         for draft in drafts:
