@@ -16,7 +16,6 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from apps.core.documents import update_rows
 from apps.core.errors import DomainError
 from apps.core.money import ZERO, round_amount, round_quantity
 from apps.core.posting import check_posting_date
@@ -286,9 +285,10 @@ def post_moves(
             )
         )
     StockMove.objects.bulk_create(moves)
-    update_rows(list(balances.values()), ["on_hand", "reserved", "value"])
-    update_rows(list(costs.values()), ["quantity", "value", "average_cost"])
-    update_rows(reservations, ["open_quantity", "status"])
+    StockBalance.objects.bulk_update(list(balances.values()), ["on_hand", "reserved", "value"])
+    ItemCost.objects.bulk_update(list(costs.values()), ["quantity", "value", "average_cost"])
+    if reservations:
+        Reservation.objects.bulk_update(reservations, ["open_quantity", "status"])
     return moves
 
 
