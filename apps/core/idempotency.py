@@ -2,7 +2,8 @@
 
 import hashlib
 
-from django.db import IntegrityError, transaction
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -51,10 +52,9 @@ def begin(*, request, user, key: str) -> IdempotencyRecord:
     if len(key) > 255 or not key.strip():
         raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."), code="invalid_idempotency_key")
     fingerprint = request_fingerprint(request)
-    try:
-        return _claim(user=user, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint)
-    except IntegrityError:
-        pass
+    claimed = _claim(user=user, key=key, method=request.method, path=request.path[:500], request_hash=fingerprint)
+    if claimed is not None:
+        return claimed
     existing = IdempotencyRecord.objects.get(user=user, key=key)
     if existing.request_hash != fingerprint:
         raise DomainError(
@@ -65,11 +65,26 @@ def begin(*, request, user, key: str) -> IdempotencyRecord:
     raise IdempotentReplay(existing)
 
 
-def _claim(**fields) -> IdempotencyRecord:
-    """Insert the record in a savepoint: a duplicate key raises IntegrityError and leaves the request's
-    transaction usable."""
-    with transaction.atomic():
-        return IdempotencyRecord.objects.create(**fields)
+def _claim(*, user, key: str, method: str, path: str, request_hash: str) -> IdempotencyRecord | None:
+    """Insert the record, or nothing when the user's key is taken (None). `ON CONFLICT DO NOTHING` waits, as a
+    plain insert would, for a claim of the key not yet committed, and leaves the request's transaction usable
+    without a savepoint around the insert (two statements fewer on every keyed POST)."""
+    record = IdempotencyRecord(
+        user=user, key=key, method=method, path=path, request_hash=request_hash, created_at=timezone.now()
+    )
+    created_at = record._meta.get_field("created_at").get_db_prep_value(record.created_at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {record._meta.db_table} (user_id, "key", method, path, request_hash, created_at) '  # noqa: S608
+            'VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+            [user.pk, key, method, path, request_hash, created_at],
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    record.pk = inserted[0]
+    record._state.adding, record._state.db = False, connection.alias
+    return record
 
 
 def finish(record: IdempotencyRecord, *, status_code: int, body) -> None:
