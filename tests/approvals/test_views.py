@@ -16,6 +16,7 @@ from apps.approvals.context_processors import waiting_count
 from apps.approvals.models import ApprovalRequest, ApprovalRule, Decision, Delegation, Notification
 from apps.inventory import services as stock
 from apps.inventory.models import StockAdjustment, StockBalance
+from apps.masterdata.selectors import companies_visible_to
 from tests.factories import LocationFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -392,7 +393,8 @@ def test_the_badge_counts_what_waits_in_two_queries(one_step, approver, clerk, s
 
     request = rf.get("/")
     request.user = approver
-    approver.has_perm("approvals.view_approvalrequest")  # the layout has loaded the permissions by then
+    approver.has_perm("approvals.view_approvalrequest")  # the layout has loaded the permissions by then,
+    list(companies_visible_to(approver))  # and the dashboard the companies, warehouses and partners granted
     with CaptureQueriesContext(connection) as queries:
         assert int(str(waiting_count(request)["approvals_waiting"])) == 2
     assert len(queries) == 2  # the requests open for the approver, then which documents they may see

@@ -12,14 +12,17 @@ from guardian.shortcuts import assign_perm, remove_perm
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from apps.core import access
 from apps.core.access import forget_permissions, scoped
 from apps.core.tasks import purge_expired_tokens
-from apps.masterdata.models import Company
-from tests.factories import CompanyFactory
+from apps.masterdata.models import Company, Partner, Warehouse
+from tests.factories import CompanyFactory, PartnerFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
 ACCESS_COMPANY = "masterdata.access_company"
+ACCESS_WAREHOUSE = "masterdata.access_warehouse"
+ACCESS_PARTNER = "masterdata.access_partner"
 
 
 def with_token(secret: str) -> APIClient:
@@ -72,6 +75,35 @@ def test_a_grant_given_or_taken_after_a_first_scoped_read_counts_at_once(make_us
 
     clerk.groups.remove(group)
     assert visible_companies(clerk) == {other.pk}
+
+
+def test_a_users_companies_warehouses_and_partners_are_read_in_one_statement_and_scope_by_key(make_user, company):
+    warehouse, partner = WarehouseFactory(company=company), PartnerFactory(company=company)
+    clerk = make_user(username="clerk", companies=[company], warehouses=[warehouse], partners=[partner])
+    group = Group.objects.create(name="acme-partners")
+    assign_perm("masterdata.access_partner", group, partner)  # held twice: listed once
+    clerk.groups.add(group)
+    PartnerFactory(company=company, code="UNSEEN")
+
+    with CaptureQueriesContext(connection) as queries:
+        seen = [
+            set(scoped(model.objects.all(), user=clerk, perm=perm, scope_model=model).values_list("pk", flat=True))
+            for model, perm in ((Company, ACCESS_COMPANY), (Warehouse, ACCESS_WAREHOUSE), (Partner, ACCESS_PARTNER))
+        ]
+
+    assert seen == [{company.pk}, {warehouse.pk}, {partner.pk}]
+    reads_of_grants = [query["sql"] for query in queries if "objectpermission" in query["sql"]]
+    assert len(reads_of_grants) == 1
+
+
+def test_a_user_holding_more_grants_than_are_read_at_once_is_scoped_by_subquery_alike(make_user, company, monkeypatch):
+    other = CompanyFactory(code="OTHER", name="Other Co.")
+    CompanyFactory(code="UNSEEN", name="Unseen Co.")
+    clerk = make_user(username="clerk", companies=[company, other])
+    monkeypatch.setattr(access, "GRANTS_READ_AT_MOST", 1)
+
+    assert visible_companies(clerk) == {company.pk, other.pk}
+    assert not isinstance(access.granted(clerk, ACCESS_COMPANY, Company), list)
 
 
 def test_forgetting_permissions_drops_the_built_scopes(make_user, company):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps.core.access import grants_changed
 from apps.core.models import SecurityEvent
 from apps.core.security import client_address
 
@@ -231,6 +232,7 @@ class PartnerImport(RowImport):
             [PartnerUserObjectPermission(user=p.owner, permission=permission, content_object=p) for p in granted],
             ignore_conflicts=True,
         )
+        grants_changed()  # bulk_create sends no post_save: users already read in this process see the new grants
         address = client_address(getattr(HistoricalRecords.context, "request", None))
         SecurityEvent.objects.bulk_create(
             SecurityEvent(
