@@ -1,7 +1,10 @@
 """The API base every module builds on, through the test app's Voucher resource."""
 
+import threading
+
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection, transaction
+from django.test import RequestFactory
 from django.test.client import encode_multipart
 from django.urls import reverse
 
@@ -112,6 +115,39 @@ def test_a_multipart_post_is_recognised_whatever_its_boundary(client, company):
     assert [response.status_code for response in responses] == [201, 201]
     assert responses[1].headers["Idempotent-Replayed"] == "true"
     assert Voucher.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_commits", [True, False])
+def test_a_retry_sent_while_the_first_request_runs_waits_for_its_claim(integrator, first_commits):
+    def keyed_post():
+        return RequestFactory().post("/api/v1/vouchers/", {"note": "one"}, content_type="application/json")
+
+    outcomes: list = []
+
+    def retry() -> None:
+        try:
+            with transaction.atomic():
+                idempotency.begin(request=keyed_post(), user=integrator, key="k-1")
+            outcomes.append("ran")
+        except idempotency.IdempotentReplay as replay:
+            outcomes.append(replay.record.status_code)
+        finally:
+            connection.close()
+
+    retrying = threading.Thread(target=retry)
+    with transaction.atomic():
+        claim = idempotency.begin(request=keyed_post(), user=integrator, key="k-1")
+        retrying.start()
+        retrying.join(timeout=0.5)
+        assert retrying.is_alive()  # held by the claim of the request still running
+        idempotency.finish(claim, status_code=201, body={"id": 1})
+        transaction.set_rollback(not first_commits)
+    retrying.join(timeout=30)
+
+    assert outcomes == ([201] if first_commits else ["ran"])
+    assert IdempotencyRecord.objects.filter(key="k-1").count() == 1
 
 
 def test_an_overlong_key_is_refused(client, company):
