@@ -67,6 +67,17 @@ def test_no_matching_rule_posts_and_records_that_no_approval_was_needed(
     assert ApprovalRequest.objects.get().status == ApprovalRequest.Status.NOT_REQUIRED
 
 
+def test_a_document_already_waiting_cannot_be_submitted_again(books, admin_user, clerk, warehouse, location, item):
+    rule(admin_user, books, name="all", steps=[{"kind": "user", "user": admin_user}])
+    waiting = adjustment(clerk, books, warehouse, location, item)
+
+    with pytest.raises(ApprovalError) as refused:
+        services.submit(document=waiting, actor=clerk)
+
+    assert refused.value.code == "already_submitted"
+    assert ApprovalRequest.objects.filter(status="pending").count() == 1
+
+
 def test_rules_match_by_amount_and_priority(books, admin_user, clerk, warehouse, location, item):
     rule(
         admin_user,

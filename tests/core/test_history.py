@@ -87,3 +87,9 @@ def test_history_is_limited_to_the_newest_entries(make_voucher, clerk):
     entries = history_entries(voucher, limit=2)
 
     assert [changes_of(entry)["note"] for entry in entries] == [("b", "c"), ("a", "b")]
+
+
+def test_a_models_history_manager_class_is_built_once():
+    # simple-history would build a new class on every access, once per saved row's history record.
+    assert type(Voucher.history) is type(Voucher.history)
+    assert type(get_user_model().history) is type(get_user_model().history)

@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.models import OutboxEvent
-from apps.core.outbox import dispatch, drain_batch_size
+from apps.core.outbox import dispatch
 from apps.finance.verification import Verification, companies_with_books, record_verification, verify_company
 
 POLL_SECONDS = 0.5
@@ -53,12 +53,8 @@ class Command(BaseCommand):
         return OutboxEvent.objects.filter(company_id__in=company_ids, status=OutboxEvent.Status.PENDING)
 
     def _drain(self, company_ids: list[int]) -> int:
-        pending = self._pending(company_ids)
-        before = pending.count()
-        # In batches, as the workers post them; an event already posted with an earlier one's batch is skipped.
-        for event_id in pending.order_by("id").values_list("id", flat=True):
-            dispatch(event_id, batch=drain_batch_size())
-        return before - pending.count()
+        event_ids = list(self._pending(company_ids).order_by("id").values_list("id", flat=True))
+        return sum(dispatch(event_id).handled for event_id in event_ids)
 
     def _wait(self, company_ids: list[int], seconds: float) -> None:
         started = time.monotonic()
